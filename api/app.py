@@ -1,0 +1,113 @@
+"""The FastAPI application factory and its lifespan."""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from api.areas.router import router as areas_router
+from api.auth.router import router as auth_router
+from api.catalog.store import CatalogStore
+from api.errors import install_error_handlers
+from api.goals.router import router as goals_router
+from api.graph.router import router as graph_router
+from api.health.router import router as health_router
+from api.openapi import install_openapi
+from api.resources.router import router as resources_router
+from api.settings import Settings, get_settings
+from api.startup import prepare_database
+from api.topics.router import router as topics_router
+from models.database import Database
+
+logger = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+
+DESCRIPTION = """
+Track what you know on the road to a career in AI, and get told what to learn next.
+
+The catalog holds four skill areas — foundational machine learning, deep learning, the math
+behind ML and software development — as a graph of topics joined by prerequisite edges, with
+learning resources for each topic and goals such as *pass a job interview*.
+
+Errors are `application/problem+json` (RFC 9457). Lists answer `{items, total, limit, offset}`.
+"""
+
+TAGS = [
+    {"name": "accounts", "description": "Register, log in and read your account."},
+    {"name": "catalog", "description": "Skill areas and the topic graph."},
+    {"name": "topics", "description": "Things to learn and their prerequisites."},
+    {"name": "resources", "description": "Courses, books, videos and docs linked to topics."},
+    {"name": "goals", "description": "Why people learn: weighted target topics."},
+    {"name": "health", "description": "Probes for load balancers and orchestrators."},
+]
+
+
+async def _poll_catalog(store: CatalogStore, interval: float) -> None:
+    """Notice catalog writes made by other processes sharing the database."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await run_in_threadpool(store.refresh_if_stale)
+        except Exception:
+            # A database hiccup must not kill the poller; the next round tries again.
+            logger.warning("catalog refresh failed", exc_info=True)
+
+
+def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
+    """Build the app; `database` overrides the one the settings name (tests use this)."""
+    settings = settings or get_settings()
+    owns_database = database is None
+    database = database or Database.from_url(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(prepare_database, database, settings)
+        await run_in_threadpool(app.state.catalog.reload)
+        poller = None
+        if settings.catalog_poll_seconds > 0:
+            poller = asyncio.create_task(
+                _poll_catalog(app.state.catalog, settings.catalog_poll_seconds)
+            )
+        try:
+            yield
+        finally:
+            if poller is not None:
+                poller.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await poller
+            if owns_database:
+                database.dispose()
+
+    app = FastAPI(
+        title="skillpath",
+        version="1.0.0",
+        summary="Skills and roadmaps for a career in AI.",
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.database = database
+    app.state.catalog = CatalogStore(database.session_factory)
+
+    install_error_handlers(app)
+    install_openapi(app)
+
+    api = APIRouter(prefix=API_PREFIX)
+    for router in (
+        auth_router,
+        areas_router,
+        topics_router,
+        resources_router,
+        goals_router,
+        graph_router,
+    ):
+        api.include_router(router)
+    app.include_router(health_router)
+    app.include_router(api)
+    return app

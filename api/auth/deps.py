@@ -1,0 +1,55 @@
+"""Who is calling: the bearer token's learner, and whether they are an admin."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+
+from api.auth.repository import learner_by_id
+from api.auth.security import learner_id_from_token
+from api.deps import SessionDep
+from api.errors import Forbidden, Unauthorized
+from api.settings import Settings
+from models.learners import Learner, Role
+
+TOKEN_URL = "/api/v1/auth/token"  # noqa: S105 (a path, not a secret)
+
+# auto_error=False: a missing token is refused below, as the same problem+json 401.
+_bearer = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
+
+
+async def current_learner_id(
+    request: Request, token: Annotated[str | None, Depends(_bearer)]
+) -> int:
+    """The learner id a valid bearer token names; 401 otherwise. Reads no database."""
+    if not token:
+        raise Unauthorized("Missing bearer token.")
+    settings: Settings = request.app.state.settings
+    learner_id = learner_id_from_token(token, secret=settings.secret_key.get_secret_value())
+    if learner_id is None:
+        raise Unauthorized("Invalid or expired bearer token.")
+    return learner_id
+
+
+CurrentLearnerId = Annotated[int, Depends(current_learner_id)]
+
+
+def current_learner(learner_id: CurrentLearnerId, session: SessionDep) -> Learner:
+    """The calling learner's account; 401 when it no longer exists."""
+    learner = learner_by_id(session, learner_id)
+    if learner is None:
+        raise Unauthorized("Invalid or expired bearer token.")
+    return learner
+
+
+CurrentLearner = Annotated[Learner, Depends(current_learner)]
+
+
+def current_admin(learner: CurrentLearner) -> Learner:
+    """The calling account, which must be an admin (the role is read from the database)."""
+    if learner.role is not Role.ADMIN:
+        raise Forbidden("This needs an admin account.")
+    return learner
+
+
+AdminLearner = Annotated[Learner, Depends(current_admin)]

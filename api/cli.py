@@ -1,0 +1,90 @@
+"""The `skillpath` command line: serve, migrate and seed."""
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from api.settings import get_settings
+from models.database import Database, transaction
+from models.migrate import upgrade_to_head
+from seed.loader import load_catalog
+from seed.schema import DEFAULT_CATALOG_PATH, CatalogFileError, load_catalog_file
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=get_settings().log_level,
+    )
+    return 0
+
+
+def _migrate(_args: argparse.Namespace) -> int:
+    database = Database.from_url(get_settings().database_url)
+    try:
+        upgrade_to_head(database.engine)
+    finally:
+        database.dispose()
+    print("database migrated to head")
+    return 0
+
+
+def _seed(args: argparse.Namespace) -> int:
+    try:
+        catalog = load_catalog_file(args.file)
+    except CatalogFileError as exc:
+        print(f"seed file refused: {exc}", file=sys.stderr)
+        return 2
+    database = Database.from_url(get_settings().database_url)
+    try:
+        upgrade_to_head(database.engine)
+        with transaction(database.session_factory) as session:
+            report = load_catalog(session, catalog)
+    except CatalogFileError as exc:
+        print(f"seed file refused: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        database.dispose()
+    print(f"catalog loaded: {report.changes} changes, catalog version {report.catalog_version}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line grammar."""
+    parser = argparse.ArgumentParser(prog="skillpath", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve the API (migrates and seeds on start)")
+    serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(handler=_serve)
+
+    migrate = commands.add_parser("migrate", help="migrate the database to the newest revision")
+    migrate.set_defaults(handler=_migrate)
+
+    seed = commands.add_parser("seed", help="load or update the catalog from a seed file")
+    seed.add_argument("--file", default=DEFAULT_CATALOG_PATH, type=Path)
+    seed.set_defaults(handler=_seed)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command the arguments name."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    return handler(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

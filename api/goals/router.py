@@ -1,0 +1,113 @@
+"""Goal endpoints."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, status
+
+from api.auth.deps import AdminLearner
+from api.catalog.snapshot import CatalogSnapshot, JSONDict
+from api.deps import CatalogWriteDep, SnapshotDep
+from api.errors import NotFound, problem_responses
+from api.goals import service
+from api.goals.schemas import GoalCreate, GoalRead, GoalUpdate, TargetWeight
+from api.pagination import Page, PageDep
+from api.responses import JSONBytes
+
+router = APIRouter(prefix="/goals", tags=["goals"])
+
+GoalSlug = Annotated[str, Path(min_length=1, max_length=64, examples=["job-interview"])]
+
+
+@router.get("", response_model=Page[GoalRead], summary="List goals")
+async def list_goals(snapshot: SnapshotDep, page: PageDep) -> JSONBytes:
+    """Goals by slug, each with its weighted target topics."""
+    return JSONBytes(page.slice(list(snapshot.goals.values())))
+
+
+@router.get(
+    "/{slug}",
+    response_model=GoalRead,
+    summary="Get a goal",
+    responses=problem_responses(404),
+)
+async def get_goal(slug: GoalSlug, snapshot: SnapshotDep) -> JSONBytes:
+    """One goal with its weighted target topics, heaviest first."""
+    return JSONBytes(_goal_read(snapshot, slug))
+
+
+def _goal_read(snapshot: CatalogSnapshot, slug: str) -> JSONDict:
+    goal = snapshot.goals.get(slug)
+    if goal is None:
+        raise NotFound(f"No goal with slug '{slug}'.")
+    return goal
+
+
+@router.post(
+    "",
+    response_model=GoalRead,
+    status_code=status.HTTP_201_CREATED,
+    summary="Add a goal (admin)",
+    responses=problem_responses(401, 403, 409),
+)
+def create_goal(body: GoalCreate, _admin: AdminLearner, work: CatalogWriteDep) -> JSONBytes:
+    """Add a goal with its weighted target topics."""
+    service.create_goal(work.session, body)
+    return JSONBytes(_goal_read(work.commit(), body.slug), status_code=201)
+
+
+@router.patch(
+    "/{slug}",
+    response_model=GoalRead,
+    summary="Change a goal (admin)",
+    responses=problem_responses(401, 403, 404),
+)
+def update_goal(
+    slug: GoalSlug, body: GoalUpdate, _admin: AdminLearner, work: CatalogWriteDep
+) -> JSONBytes:
+    """Change the fields given; `targets`, when given, replaces every target."""
+    service.update_goal(work.session, slug, body)
+    return JSONBytes(_goal_read(work.commit(), slug))
+
+
+@router.delete(
+    "/{slug}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a goal (admin)",
+    responses=problem_responses(401, 403, 404),
+)
+def delete_goal(slug: GoalSlug, _admin: AdminLearner, work: CatalogWriteDep) -> None:
+    """Remove a goal and its targets."""
+    service.delete_goal(work.session, slug)
+    work.commit()
+
+
+@router.put(
+    "/{slug}/targets/{topic_slug}",
+    response_model=GoalRead,
+    summary="Set a target's weight (admin)",
+    responses=problem_responses(401, 403, 404),
+)
+def set_target(
+    slug: GoalSlug,
+    topic_slug: GoalSlug,
+    body: TargetWeight,
+    _admin: AdminLearner,
+    work: CatalogWriteDep,
+) -> JSONBytes:
+    """Make the topic a target of the goal with this weight, or change its weight."""
+    service.set_target(work.session, goal_slug=slug, topic_slug=topic_slug, weight=body.weight)
+    return JSONBytes(_goal_read(work.commit(), slug))
+
+
+@router.delete(
+    "/{slug}/targets/{topic_slug}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Remove a target (admin)",
+    responses=problem_responses(401, 403, 404),
+)
+def remove_target(
+    slug: GoalSlug, topic_slug: GoalSlug, _admin: AdminLearner, work: CatalogWriteDep
+) -> None:
+    """The topic is no longer a target of the goal."""
+    service.remove_target(work.session, goal_slug=slug, topic_slug=topic_slug)
+    work.commit()

@@ -1,0 +1,49 @@
+"""Topic graph endpoint."""
+
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from api.deps import SnapshotDep
+from api.graph.render import graph_dot, graph_json, graph_mermaid
+from api.graph.schemas import GraphRead
+from api.responses import JSONBytes
+
+router = APIRouter(prefix="/graph", tags=["catalog"])
+
+
+class GraphFormat(StrEnum):
+    JSON = "json"
+    MERMAID = "mermaid"
+    DOT = "dot"
+
+
+_TEXT_RENDERERS = {GraphFormat.MERMAID: graph_mermaid, GraphFormat.DOT: graph_dot}
+
+
+@router.get(
+    "",
+    response_model=GraphRead,
+    summary="Get the whole topic graph",
+    responses={
+        200: {
+            "content": {
+                "text/vnd.mermaid": {"schema": {"type": "string"}},
+                "text/vnd.graphviz": {"schema": {"type": "string"}},
+            }
+        },
+    },
+)
+async def get_graph(
+    snapshot: SnapshotDep,
+    format: Annotated[GraphFormat, Query(description="json, mermaid or dot.")] = GraphFormat.JSON,
+) -> Response:
+    """Every topic and prerequisite edge, as JSON or as Mermaid or DOT text to draw."""
+    if format is GraphFormat.JSON:
+        return JSONBytes(graph_json(snapshot))
+    text = snapshot.renderings.get(format)
+    if text is None:
+        text = snapshot.renderings[format] = _TEXT_RENDERERS[format](snapshot)
+    media_type = "text/vnd.mermaid" if format is GraphFormat.MERMAID else "text/vnd.graphviz"
+    return Response(text, media_type=f"{media_type}; charset=utf-8")

@@ -1,0 +1,101 @@
+"""Learning resource endpoints."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, status
+
+from api.auth.deps import AdminLearner
+from api.catalog.snapshot import CatalogSnapshot, JSONDict
+from api.deps import CatalogWriteDep, SnapshotDep
+from api.errors import NotFound, problem_responses
+from api.pagination import Page, PageDep
+from api.resources import service
+from api.resources.schemas import ResourceCreate, ResourceRead, ResourceUpdate
+from api.responses import JSONBytes
+from models.catalog import ResourceKind
+
+router = APIRouter(prefix="/resources", tags=["resources"])
+
+ResourceId = Annotated[int, Path(ge=1, le=2**31 - 1, examples=[1])]
+
+
+@router.get(
+    "",
+    response_model=Page[ResourceRead],
+    summary="List learning resources",
+)
+async def list_resources(
+    snapshot: SnapshotDep,
+    page: PageDep,
+    topic: Annotated[
+        str | None, Query(max_length=64, description="Only resources that teach this topic.")
+    ] = None,
+    kind: Annotated[ResourceKind | None, Query(description="Only resources of this kind.")] = None,
+    free: Annotated[bool | None, Query(description="Only free (true) or paid (false).")] = None,
+) -> JSONBytes:
+    """Resources in the order they were added."""
+    items = [
+        resource
+        for resource in snapshot.resources
+        if (topic is None or topic in resource["topics"])
+        and (kind is None or resource["kind"] == kind.value)
+        and (free is None or resource["free"] == free)
+    ]
+    return JSONBytes(page.slice(items))
+
+
+def _resource_read(snapshot: CatalogSnapshot, resource_id: int) -> JSONDict:
+    for resource in snapshot.resources:
+        if resource["id"] == resource_id:
+            return resource
+    raise NotFound(f"No resource with id {resource_id}.")
+
+
+@router.get(
+    "/{resource_id}",
+    response_model=ResourceRead,
+    summary="Get a resource",
+    responses=problem_responses(404),
+)
+async def get_resource(resource_id: ResourceId, snapshot: SnapshotDep) -> JSONBytes:
+    """One learning resource and the topics it teaches."""
+    return JSONBytes(_resource_read(snapshot, resource_id))
+
+
+@router.post(
+    "",
+    response_model=ResourceRead,
+    status_code=status.HTTP_201_CREATED,
+    summary="Add a resource (admin)",
+    responses=problem_responses(401, 403, 409),
+)
+def create_resource(body: ResourceCreate, _admin: AdminLearner, work: CatalogWriteDep) -> JSONBytes:
+    """Add a learning resource linked to the topics it teaches; URLs are unique."""
+    resource = service.create_resource(work.session, body)
+    return JSONBytes(_resource_read(work.commit(), resource.id), status_code=201)
+
+
+@router.patch(
+    "/{resource_id}",
+    response_model=ResourceRead,
+    summary="Change a resource (admin)",
+    responses=problem_responses(401, 403, 404, 409),
+)
+def update_resource(
+    resource_id: ResourceId, body: ResourceUpdate, _admin: AdminLearner, work: CatalogWriteDep
+) -> JSONBytes:
+    """Change the fields given; `topics`, when given, replaces the links."""
+    service.update_resource(work.session, resource_id, body)
+    return JSONBytes(_resource_read(work.commit(), resource_id))
+
+
+@router.delete(
+    "/{resource_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a resource (admin)",
+    responses=problem_responses(401, 403, 404),
+)
+def delete_resource(resource_id: ResourceId, _admin: AdminLearner, work: CatalogWriteDep) -> None:
+    """Remove a resource and its topic links."""
+    service.delete_resource(work.session, resource_id)
+    work.commit()

@@ -1,0 +1,129 @@
+"""Topic endpoints."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, status
+
+from api.auth.deps import AdminLearner
+from api.deps import CatalogWriteDep, SnapshotDep
+from api.errors import problem_responses
+from api.pagination import Page, PageDep
+from api.responses import JSONBytes
+from api.topics import queries, service
+from api.topics.schemas import TopicCreate, TopicDetail, TopicSummary, TopicUpdate
+
+router = APIRouter(prefix="/topics", tags=["topics"])
+
+SlugPath = Annotated[str, Path(min_length=1, max_length=64, examples=["linear-regression"])]
+
+
+@router.get(
+    "",
+    response_model=Page[TopicSummary],
+    summary="List and filter topics",
+)
+async def list_topics(
+    snapshot: SnapshotDep,
+    page: PageDep,
+    area: Annotated[
+        str | None, Query(max_length=64, description="An area's slug.", examples=["deep-learning"])
+    ] = None,
+    level: Annotated[int | None, Query(ge=1, le=5, description="Exact level, 1 to 5.")] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=100,
+            description="Case-insensitive text in the slug, title, summary or tags.",
+        ),
+    ] = None,
+) -> JSONBytes:
+    """Topics ordered by area, level and slug; filters combine with AND."""
+    entries = queries.filter_topics(snapshot, area=area, level=level, text=q)
+    return JSONBytes(page.slice([entry.summary for entry in entries]))
+
+
+@router.get(
+    "/{slug}",
+    response_model=TopicDetail,
+    summary="Get a topic with its prerequisites, unlocks and resources",
+    responses=problem_responses(404),
+)
+async def get_topic(slug: SlugPath, snapshot: SnapshotDep) -> JSONBytes:
+    """One topic, the topics it needs, the topics it unlocks and the resources that teach it."""
+    return JSONBytes(queries.topic_entry(snapshot, slug).detail)
+
+
+@router.post(
+    "",
+    response_model=TopicDetail,
+    status_code=status.HTTP_201_CREATED,
+    summary="Add a topic (admin)",
+    responses=problem_responses(401, 403, 409),
+)
+def create_topic(body: TopicCreate, _admin: AdminLearner, work: CatalogWriteDep) -> JSONBytes:
+    """Add a topic; connect it with the prerequisite endpoints."""
+    service.create_topic(work.session, body)
+    return JSONBytes(queries.topic_entry(work.commit(), body.slug).detail, status_code=201)
+
+
+@router.patch(
+    "/{slug}",
+    response_model=TopicDetail,
+    summary="Change a topic (admin)",
+    responses=problem_responses(401, 403, 404),
+)
+def update_topic(
+    slug: SlugPath, body: TopicUpdate, _admin: AdminLearner, work: CatalogWriteDep
+) -> JSONBytes:
+    """Change the fields given; the others keep their value."""
+    service.update_topic(work.session, slug, body)
+    return JSONBytes(queries.topic_entry(work.commit(), slug).detail)
+
+
+@router.delete(
+    "/{slug}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a topic (admin)",
+    responses=problem_responses(401, 403, 404),
+)
+def delete_topic(slug: SlugPath, _admin: AdminLearner, work: CatalogWriteDep) -> None:
+    """Delete a topic with its edges, resource links, goal targets and learners' progress
+    records on it. Progress history keeps the slug and is never deleted."""
+    service.delete_topic(work.session, slug)
+    work.commit()
+
+
+@router.put(
+    "/{slug}/prerequisites/{prerequisite_slug}",
+    response_model=TopicDetail,
+    summary="Add a prerequisite edge (admin)",
+    responses=problem_responses(401, 403, 404, 409),
+)
+def add_prerequisite(
+    slug: SlugPath,
+    prerequisite_slug: SlugPath,
+    _admin: AdminLearner,
+    work: CatalogWriteDep,
+) -> JSONBytes:
+    """Make the topic need `prerequisite_slug`. Idempotent; a self-edge or an edge that would
+    close a cycle is refused with 409 and nothing is stored."""
+    service.add_prerequisite(work.session, topic_slug=slug, prerequisite_slug=prerequisite_slug)
+    return JSONBytes(queries.topic_entry(work.commit(), slug).detail)
+
+
+@router.delete(
+    "/{slug}/prerequisites/{prerequisite_slug}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Remove a prerequisite edge (admin)",
+    responses=problem_responses(401, 403, 404),
+)
+def remove_prerequisite(
+    slug: SlugPath,
+    prerequisite_slug: SlugPath,
+    _admin: AdminLearner,
+    work: CatalogWriteDep,
+) -> None:
+    """The topic no longer needs `prerequisite_slug`."""
+    service.remove_prerequisite(work.session, topic_slug=slug, prerequisite_slug=prerequisite_slug)
+    work.commit()

@@ -1,0 +1,34 @@
+"""SQLAlchemy models and database set-up; every table is registered on `Base.metadata`."""
+
+from models.base import Base
+from models.catalog import (
+    Area,
+    CatalogState,
+    Goal,
+    GoalTarget,
+    Prerequisite,
+    Resource,
+    ResourceKind,
+    ResourceTopic,
+    Topic,
+)
+from models.learners import KNOWN_STATUSES, Learner, Progress, ProgressEvent, ProgressStatus, Role
+
+__all__ = [
+    "KNOWN_STATUSES",
+    "Area",
+    "Base",
+    "CatalogState",
+    "Goal",
+    "GoalTarget",
+    "Learner",
+    "Prerequisite",
+    "Progress",
+    "ProgressEvent",
+    "ProgressStatus",
+    "Resource",
+    "ResourceKind",
+    "ResourceTopic",
+    "Role",
+    "Topic",
+]

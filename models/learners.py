@@ -1,0 +1,113 @@
+"""Learners, their progress records and the append-only history of those records."""
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base
+from models.catalog import SLUG_LENGTH
+from models.types import UTCDateTime, utc_now
+
+EMAIL_LENGTH = 320
+DISPLAY_NAME_LENGTH = 100
+NOTES_LENGTH = 2000
+
+
+def _str_enum(enum_class: type[enum.StrEnum], name: str) -> Enum:
+    return Enum(
+        enum_class,
+        native_enum=False,
+        create_constraint=True,
+        length=16,
+        values_callable=lambda members: [member.value for member in members],
+        name=name,
+    )
+
+
+class Role(enum.StrEnum):
+    """What an account may do."""
+
+    LEARNER = "learner"
+    ADMIN = "admin"
+
+
+class ProgressStatus(enum.StrEnum):
+    """Where a learner stands on a topic."""
+
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    SKIPPED = "skipped"  # already known
+
+
+KNOWN_STATUSES = frozenset({ProgressStatus.COMPLETED, ProgressStatus.SKIPPED})
+
+
+class Learner(Base):
+    """An account."""
+
+    __tablename__ = "learners"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-cased, so uniqueness is case-insensitive on every backend.
+    email: Mapped[str] = mapped_column(String(EMAIL_LENGTH), unique=True)
+    display_name: Mapped[str] = mapped_column(String(DISPLAY_NAME_LENGTH))
+    role: Mapped[Role] = mapped_column(_str_enum(Role, "learner_role"), default=Role.LEARNER)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+
+
+class Progress(Base):
+    """One learner's record on one topic."""
+
+    __tablename__ = "progress"
+    __table_args__ = (
+        UniqueConstraint("learner_id", "topic_id"),
+        CheckConstraint("mastery IS NULL OR mastery BETWEEN 0 AND 100", name="mastery_range"),
+        CheckConstraint("hours_spent >= 0", name="hours_spent_non_negative"),
+        CheckConstraint("version >= 1", name="version_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"), index=True)
+    status: Mapped[ProgressStatus] = mapped_column(_str_enum(ProgressStatus, "progress_status"))
+    mastery: Mapped[int | None] = mapped_column(SmallInteger)
+    hours_spent: Mapped[float] = mapped_column(Float, default=0.0)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class ProgressEvent(Base):
+    """One change to a progress record: who, when, old → new. Never edited or deleted.
+
+    The topic's slug is copied in so that the history outlives the topic's deletion.
+    """
+
+    __tablename__ = "progress_events"
+    __table_args__ = (Index("ix_progress_events_learner_topic", "learner_id", "topic_slug", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
+    topic_slug: Mapped[str] = mapped_column(String(SLUG_LENGTH))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("learners.id", ondelete="SET NULL"))
+    version: Mapped[int] = mapped_column(Integer)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    old: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    new: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -1,0 +1,75 @@
+"""Fixtures: every API test runs once on SQLite and once on PostgreSQL, in a rolled-back
+transaction on top of a database that was migrated and seeded once per run."""
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+from sqlalchemy import Connection, Engine
+from sqlalchemy.orm import sessionmaker
+
+from api.app import create_app
+from api.settings import Settings
+from models.database import Database, transaction
+from models.migrate import upgrade_to_head
+from seed.loader import load_catalog
+from seed.schema import DEFAULT_CATALOG_PATH, load_catalog_file
+from tests.databases import BACKENDS, drop_engine, make_engine
+
+TEST_SECRET = "test-secret-0123456789abcdef0123456789abcdef"
+
+
+def make_settings(**overrides: object) -> Settings:
+    """Settings for an app under test: no start-up work, no background polling."""
+    values: dict[str, object] = {
+        "environment": "test",
+        "secret_key": SecretStr(TEST_SECRET),
+        "migrate_on_start": False,
+        "seed_on_start": False,
+        "catalog_poll_seconds": 0,
+    }
+    values.update(overrides)
+    return Settings.model_validate(values)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def seeded_engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """A database of each backend, migrated to head with the seed catalog committed."""
+    engine = make_engine(request.param, tmp_path_factory.mktemp("db"))
+    upgrade_to_head(engine)
+    database = Database(engine)
+    with transaction(database.session_factory) as session:
+        load_catalog(session, load_catalog_file(DEFAULT_CATALOG_PATH))
+    yield engine
+    drop_engine(engine)
+
+
+@pytest.fixture
+def connection(seeded_engine: Engine) -> Iterator[Connection]:
+    """A connection inside a transaction that is rolled back after the test."""
+    with seeded_engine.connect() as connection:
+        outer = connection.begin()
+        yield connection
+        outer.rollback()
+
+
+@pytest.fixture
+def database(connection: Connection) -> Database:
+    """The test's database: every session joins the test's transaction via savepoints."""
+    factory = sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    return Database(connection.engine, factory)
+
+
+@pytest.fixture
+def app(database: Database) -> FastAPI:
+    return create_app(make_settings(), database=database)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as client:
+        yield client
