@@ -17,6 +17,7 @@ from api.goals.router import router as goals_router
 from api.graph.router import router as graph_router
 from api.health.router import router as health_router
 from api.openapi import install_openapi
+from api.progress.router import router as progress_router
 from api.resources.router import router as resources_router
 from api.settings import Settings, get_settings
 from api.startup import prepare_database
@@ -43,6 +44,7 @@ TAGS = [
     {"name": "topics", "description": "Things to learn and their prerequisites."},
     {"name": "resources", "description": "Courses, books, videos and docs linked to topics."},
     {"name": "goals", "description": "Why people learn: weighted target topics."},
+    {"name": "progress", "description": "Your progress records and their history."},
     {"name": "health", "description": "Probes for load balancers and orchestrators."},
 ]
 
@@ -58,6 +60,12 @@ async def _poll_catalog(store: CatalogStore, interval: float) -> None:
             logger.warning("catalog refresh failed", exc_info=True)
 
 
+def use_database(app: FastAPI, database: Database) -> None:
+    """Point the app, and a new catalog store, at `database`."""
+    app.state.database = database
+    app.state.catalog = CatalogStore(database.session_factory)
+
+
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
     """Build the app; `database` overrides the one the settings name (tests use this)."""
     settings = settings or get_settings()
@@ -66,7 +74,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await run_in_threadpool(prepare_database, database, settings)
+        await run_in_threadpool(prepare_database, app.state.database, settings)
         await run_in_threadpool(app.state.catalog.reload)
         poller = None
         if settings.catalog_poll_seconds > 0:
@@ -81,7 +89,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
                 with contextlib.suppress(asyncio.CancelledError):
                     await poller
             if owns_database:
-                database.dispose()
+                app.state.database.dispose()
 
     app = FastAPI(
         title="skillpath",
@@ -92,8 +100,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.database = database
-    app.state.catalog = CatalogStore(database.session_factory)
+    use_database(app, database)
 
     install_error_handlers(app)
     install_openapi(app)
@@ -106,6 +113,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         resources_router,
         goals_router,
         graph_router,
+        progress_router,
     ):
         api.include_router(router)
     app.include_router(health_router)

@@ -1,12 +1,17 @@
-"""The `skillpath` command line: serve, migrate and seed."""
+"""The `skillpath` command line: serve, migrate, seed and create-admin."""
 
 import argparse
+import getpass
 import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from pydantic import ValidationError
+
+from api.auth.schemas import RegisterRequest
+from api.auth.service import ensure_admin
 from api.settings import get_settings
 from models.database import Database, transaction
 from models.migrate import upgrade_to_head
@@ -58,6 +63,32 @@ def _seed(args: argparse.Namespace) -> int:
     return 0
 
 
+def _create_admin(args: argparse.Namespace) -> int:
+    password = os.environ.get("SKILLPATH_ADMIN_PASSWORD") or getpass.getpass("Admin password: ")
+    try:
+        account = RegisterRequest(
+            email=args.email, password=password, display_name=args.display_name
+        )
+    except ValidationError as exc:
+        problems = "; ".join(str(error["msg"]) for error in exc.errors())
+        print(f"admin refused: {problems}", file=sys.stderr)
+        return 2
+    database = Database.from_url(get_settings().database_url)
+    try:
+        upgrade_to_head(database.engine)
+        with transaction(database.session_factory) as session:
+            ensure_admin(
+                session,
+                email=account.email,
+                password=account.password,
+                display_name=account.display_name,
+            )
+    finally:
+        database.dispose()
+    print(f"admin account ready: {account.email}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line grammar."""
     parser = argparse.ArgumentParser(prog="skillpath", description=__doc__)
@@ -75,6 +106,14 @@ def build_parser() -> argparse.ArgumentParser:
     seed = commands.add_parser("seed", help="load or update the catalog from a seed file")
     seed.add_argument("--file", default=DEFAULT_CATALOG_PATH, type=Path)
     seed.set_defaults(handler=_seed)
+    admin = commands.add_parser(
+        "create-admin",
+        help="create an admin account, or make an account an admin "
+        "(password from SKILLPATH_ADMIN_PASSWORD or a prompt)",
+    )
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--display-name", default="Administrator")
+    admin.set_defaults(handler=_create_admin)
     return parser
 
 

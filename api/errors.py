@@ -159,3 +159,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         }
         for status in statuses
     }
+
+
+# OpenAPI extension on admin-only operations, so clients (and the security tests) can tell them.
+ADMIN_ONLY: dict[str, object] = {"x-required-role": "admin"}

@@ -2,6 +2,7 @@
 
 import logging
 
+from api.auth.service import ensure_admin
 from api.settings import Settings
 from models.database import Database, transaction
 from models.migrate import upgrade_to_head
@@ -12,7 +13,8 @@ logger = logging.getLogger(__name__)
 
 
 def prepare_database(database: Database, settings: Settings) -> None:
-    """Migrate to head and load the seed catalog when the catalog is missing, as configured."""
+    """Migrate to head, load the seed catalog when it is missing, and ensure the configured
+    admin account, as the settings ask."""
     if settings.migrate_on_start:
         upgrade_to_head(database.engine)
     if settings.seed_on_start:
@@ -20,3 +22,11 @@ def prepare_database(database: Database, settings: Settings) -> None:
             if catalog_is_empty(session):
                 report = load_catalog(session, load_catalog_file(DEFAULT_CATALOG_PATH))
                 logger.info("seed catalog loaded (%d rows)", report.changes)
+    if settings.admin_email and settings.admin_password:
+        with transaction(database.session_factory) as session:
+            ensure_admin(
+                session,
+                email=settings.admin_email,
+                password=settings.admin_password.get_secret_value(),
+                display_name="Administrator",
+            )

@@ -6,11 +6,14 @@ from collections.abc import Iterator
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
 from pydantic import SecretStr
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import sessionmaker
 
-from api.app import create_app
+from api.app import create_app, use_database
+from api.auth import security
 from api.settings import Settings
 from models.database import Database, transaction
 from models.migrate import upgrade_to_head
@@ -32,6 +35,17 @@ def make_settings(**overrides: object) -> Settings:
     }
     values.update(overrides)
     return Settings.model_validate(values)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing() -> Iterator[None]:
+    """Hash test passwords with tiny argon2 costs: the suite registers hundreds of accounts,
+    and the production costs exist to make guessing slow, which tests do not need."""
+    fast = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(security, "_hasher", fast)
+        patch.setattr(security, "_DUMMY_HASH", fast.hash("dummy"))
+        yield
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -64,9 +78,17 @@ def database(connection: Connection) -> Database:
     return Database(connection.engine, factory)
 
 
+@pytest.fixture(scope="session")
+def _shared_app() -> FastAPI:
+    # Building an app (its routes' state) costs more than most tests, so tests share one.
+    return create_app(make_settings(), database=Database.from_url("sqlite://"))
+
+
 @pytest.fixture
-def app(database: Database) -> FastAPI:
-    return create_app(make_settings(), database=database)
+def app(_shared_app: FastAPI, database: Database) -> FastAPI:
+    """The app, serving the test's database with a fresh catalog store."""
+    use_database(_shared_app, database)
+    return _shared_app
 
 
 @pytest.fixture

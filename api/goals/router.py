@@ -7,7 +7,7 @@ from fastapi import APIRouter, Path, status
 from api.auth.deps import AdminLearner
 from api.catalog.snapshot import CatalogSnapshot, JSONDict
 from api.deps import CatalogWriteDep, SnapshotDep
-from api.errors import NotFound, problem_responses
+from api.errors import ADMIN_ONLY, NotFound, problem_responses
 from api.goals import service
 from api.goals.schemas import GoalCreate, GoalRead, GoalUpdate, TargetWeight
 from api.pagination import Page, PageDep
@@ -47,6 +47,7 @@ def _goal_read(snapshot: CatalogSnapshot, slug: str) -> JSONDict:
     response_model=GoalRead,
     status_code=status.HTTP_201_CREATED,
     summary="Add a goal (admin)",
+    openapi_extra=ADMIN_ONLY,
     responses=problem_responses(401, 403, 409),
 )
 def create_goal(body: GoalCreate, _admin: AdminLearner, work: CatalogWriteDep) -> JSONBytes:
@@ -59,6 +60,7 @@ def create_goal(body: GoalCreate, _admin: AdminLearner, work: CatalogWriteDep) -
     "/{slug}",
     response_model=GoalRead,
     summary="Change a goal (admin)",
+    openapi_extra=ADMIN_ONLY,
     responses=problem_responses(401, 403, 404),
 )
 def update_goal(
@@ -73,6 +75,7 @@ def update_goal(
     "/{slug}",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a goal (admin)",
+    openapi_extra=ADMIN_ONLY,
     responses=problem_responses(401, 403, 404),
 )
 def delete_goal(slug: GoalSlug, _admin: AdminLearner, work: CatalogWriteDep) -> None:
@@ -85,6 +88,7 @@ def delete_goal(slug: GoalSlug, _admin: AdminLearner, work: CatalogWriteDep) -> 
     "/{slug}/targets/{topic_slug}",
     response_model=GoalRead,
     summary="Set a target's weight (admin)",
+    openapi_extra=ADMIN_ONLY,
     responses=problem_responses(401, 403, 404),
 )
 def set_target(
@@ -103,6 +107,7 @@ def set_target(
     "/{slug}/targets/{topic_slug}",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Remove a target (admin)",
+    openapi_extra=ADMIN_ONLY,
     responses=problem_responses(401, 403, 404),
 )
 def remove_target(

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Path, Query, status
 from api.auth.deps import AdminLearner
 from api.catalog.snapshot import CatalogSnapshot, JSONDict
 from api.deps import CatalogWriteDep, SnapshotDep
-from api.errors import NotFound, problem_responses
+from api.errors import ADMIN_ONLY, NotFound, problem_responses
 from api.pagination import Page, PageDep
 from api.resources import service
 from api.resources.schemas import ResourceCreate, ResourceRead, ResourceUpdate
@@ -67,6 +67,7 @@ async def get_resource(resource_id: ResourceId, snapshot: SnapshotDep) -> JSONBy
     response_model=ResourceRead,
     status_code=status.HTTP_201_CREATED,
     summary="Add a resource (admin)",
+    openapi_extra=ADMIN_ONLY,
     responses=problem_responses(401, 403, 409),
 )
 def create_resource(body: ResourceCreate, _admin: AdminLearner, work: CatalogWriteDep) -> JSONBytes:
@@ -79,6 +80,7 @@ def create_resource(body: ResourceCreate, _admin: AdminLearner, work: CatalogWri
     "/{resource_id}",
     response_model=ResourceRead,
     summary="Change a resource (admin)",
+    openapi_extra=ADMIN_ONLY,
     responses=problem_responses(401, 403, 404, 409),
 )
 def update_resource(
@@ -93,6 +95,7 @@ def update_resource(
     "/{resource_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a resource (admin)",
+    openapi_extra=ADMIN_ONLY,
     responses=problem_responses(401, 403, 404),
 )
 def delete_resource(resource_id: ResourceId, _admin: AdminLearner, work: CatalogWriteDep) -> None:

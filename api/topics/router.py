@@ -6,7 +6,7 @@ from fastapi import APIRouter, Path, Query, status
 
 from api.auth.deps import AdminLearner
 from api.deps import CatalogWriteDep, SnapshotDep
-from api.errors import problem_responses
+from api.errors import ADMIN_ONLY, problem_responses
 from api.pagination import Page, PageDep
 from api.responses import JSONBytes
 from api.topics import queries, service
@@ -59,6 +59,7 @@ async def get_topic(slug: SlugPath, snapshot: SnapshotDep) -> JSONBytes:
     response_model=TopicDetail,
     status_code=status.HTTP_201_CREATED,
     summary="Add a topic (admin)",
+    openapi_extra=ADMIN_ONLY,
     responses=problem_responses(401, 403, 409),
 )
 def create_topic(body: TopicCreate, _admin: AdminLearner, work: CatalogWriteDep) -> JSONBytes:
@@ -71,6 +72,7 @@ def create_topic(body: TopicCreate, _admin: AdminLearner, work: CatalogWriteDep)
     "/{slug}",
     response_model=TopicDetail,
     summary="Change a topic (admin)",
+    openapi_extra=ADMIN_ONLY,
     responses=problem_responses(401, 403, 404),
 )
 def update_topic(
@@ -85,6 +87,7 @@ def update_topic(
     "/{slug}",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a topic (admin)",
+    openapi_extra=ADMIN_ONLY,
     responses=problem_responses(401, 403, 404),
 )
 def delete_topic(slug: SlugPath, _admin: AdminLearner, work: CatalogWriteDep) -> None:
@@ -98,6 +101,7 @@ def delete_topic(slug: SlugPath, _admin: AdminLearner, work: CatalogWriteDep) ->
     "/{slug}/prerequisites/{prerequisite_slug}",
     response_model=TopicDetail,
     summary="Add a prerequisite edge (admin)",
+    openapi_extra=ADMIN_ONLY,
     responses=problem_responses(401, 403, 404, 409),
 )
 def add_prerequisite(
@@ -116,6 +120,7 @@ def add_prerequisite(
     "/{slug}/prerequisites/{prerequisite_slug}",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Remove a prerequisite edge (admin)",
+    openapi_extra=ADMIN_ONLY,
     responses=problem_responses(401, 403, 404),
 )
 def remove_prerequisite(

@@ -1,0 +1,52 @@
+"""Small builders of test accounts and data, going through the API like a client would."""
+
+import itertools
+from dataclasses import dataclass
+
+from fastapi.testclient import TestClient
+
+from api.auth.service import ensure_admin
+from models.database import Database
+
+PASSWORD = "correct horse battery staple"
+_numbers = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Account:
+    email: str
+    password: str
+    headers: dict[str, str]
+
+
+def log_in(client: TestClient, email: str, password: str) -> dict[str, str]:
+    """Authorization headers for the account."""
+    response = client.post("/api/v1/auth/token", data={"username": email, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def new_learner(client: TestClient, *, name: str = "learner") -> Account:
+    """A freshly registered and logged-in learner."""
+    email = f"{name}{next(_numbers)}@example.com"
+    response = client.post(
+        "/api/v1/auth/register",
+        json={"email": email, "password": PASSWORD, "display_name": name.title()},
+    )
+    assert response.status_code == 201, response.text
+    return Account(email=email, password=PASSWORD, headers=log_in(client, email, PASSWORD))
+
+
+def new_admin(client: TestClient, database: Database) -> Account:
+    """A logged-in admin, made the way start-up and the CLI make one."""
+    email = f"admin{next(_numbers)}@example.com"
+    with database.session_factory() as session:
+        ensure_admin(session, email=email, password=PASSWORD, display_name="Admin")
+        session.commit()
+    return Account(email=email, password=PASSWORD, headers=log_in(client, email, PASSWORD))
+
+
+def record_progress(client: TestClient, account: Account, topic: str, **values: object):
+    """PUT a progress record; `status` defaults to completed."""
+    body = {"status": "completed", **values}
+    return client.put(f"/api/v1/me/progress/{topic}", json=body, headers=account.headers)

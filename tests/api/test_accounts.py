@@ -1,0 +1,121 @@
+"""Accounts: registration, login, the caller's account and the admin set-up."""
+
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.auth.security import create_access_token
+from api.cli import main as cli_main
+from models.database import Database
+from tests.api.builders import PASSWORD, log_in, new_learner
+from tests.api.test_catalog_reads import assert_problem
+from tests.conftest import TEST_SECRET, make_settings
+
+
+def register(client: TestClient, **overrides: object):
+    body = {"email": "ada@example.com", "password": PASSWORD, "display_name": "Ada", **overrides}
+    return client.post("/api/v1/auth/register", json=body)
+
+
+def test_register_log_in_and_read_the_account(client: TestClient):
+    created = register(client, email="Ada@Example.COM")
+    assert created.status_code == 201
+    account = created.json()
+    assert account["email"] == "ada@example.com"
+    assert account["role"] == "learner"
+    assert "password" not in created.text
+    assert "argon2" not in created.text
+    headers = log_in(client, "ADA@example.com", PASSWORD)
+    me = client.get("/api/v1/me", headers=headers)
+    assert me.status_code == 200
+    assert me.json() == account
+
+
+def test_a_client_cannot_choose_its_role(client: TestClient):
+    body = assert_problem(register(client, role="admin"), 422)
+    assert any(issue["loc"][-1] == "role" for issue in body["errors"])
+
+
+def test_emails_are_unique_whatever_their_case(client: TestClient):
+    assert register(client).status_code == 201
+    assert_problem(register(client, email="ADA@example.com"), 409)
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"password": "short"},
+        {"password": "ada@example.com"},
+        {"password": "ADA@EXAMPLE.COM"},
+        {"email": "not-an-email"},
+        {"display_name": ""},
+        {"password": "x" * 257},
+    ],
+)
+def test_weak_or_malformed_registrations_are_refused(client: TestClient, overrides: dict):
+    assert_problem(register(client, **overrides), 422)
+    assert (
+        client.post(
+            "/api/v1/auth/token", data={"username": "ada@example.com", "password": PASSWORD}
+        ).status_code
+        == 401
+    )
+
+
+def test_unknown_email_and_wrong_password_answer_alike(client: TestClient):
+    new = new_learner(client)
+    wrong = client.post("/api/v1/auth/token", data={"username": new.email, "password": "nope-nope"})
+    unknown = client.post(
+        "/api/v1/auth/token", data={"username": "ghost@example.com", "password": "nope-nope"}
+    )
+    for response in (wrong, unknown):
+        assert_problem(response, 401)
+        assert response.headers["www-authenticate"] == "Bearer"
+    assert wrong.json()["detail"] == unknown.json()["detail"]
+
+
+def test_an_expired_token_is_refused(client: TestClient):
+    new_learner(client)
+    token = create_access_token(learner_id=1, secret=TEST_SECRET, lifetime=timedelta(seconds=-5))
+    response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert_problem(response, 401)
+
+
+def test_swagger_ui_can_authorize_with_the_password_flow(client: TestClient):
+    schemes = client.get("/openapi.json").json()["components"]["securitySchemes"]
+    flow = next(iter(schemes.values()))["flows"]["password"]
+    assert flow["tokenUrl"] == "/api/v1/auth/token"
+
+
+def test_start_up_ensures_the_configured_admin(database: Database):
+    settings = make_settings(admin_email="Root@Example.com", admin_password="an admin passphrase")
+    with TestClient(create_app(settings, database=database)) as client:
+        headers = log_in(client, "root@example.com", "an admin passphrase")
+        assert client.get("/api/v1/me", headers=headers).json()["role"] == "admin"
+
+
+def test_the_command_line_creates_an_admin(tmp_path, monkeypatch: pytest.MonkeyPatch, capsys):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("SKILLPATH_DATABASE_URL", url)
+    monkeypatch.setenv("SKILLPATH_ADMIN_PASSWORD", "a very good passphrase")
+    from api.settings import get_settings
+
+    get_settings.cache_clear()
+    try:
+        assert cli_main(["create-admin", "--email", "Boss@Example.com"]) == 0
+        assert cli_main(["create-admin", "--email", "weak@example.com"]) == 0
+        monkeypatch.setenv("SKILLPATH_ADMIN_PASSWORD", "short")
+        assert cli_main(["create-admin", "--email", "weak@example.com"]) == 2
+    finally:
+        get_settings.cache_clear()
+    assert "admin refused" in capsys.readouterr().err
+    database = Database.from_url(url)
+    settings = make_settings(database_url=url)
+    try:
+        with TestClient(create_app(settings, database=database)) as client:
+            headers = log_in(client, "boss@example.com", "a very good passphrase")
+            assert client.get("/api/v1/me", headers=headers).json()["role"] == "admin"
+    finally:
+        database.dispose()
