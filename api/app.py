@@ -17,6 +17,7 @@ from api.goals.router import router as goals_router
 from api.graph.router import router as graph_router
 from api.health.router import router as health_router
 from api.openapi import install_openapi
+from api.planning.router import router as planning_router
 from api.progress.router import router as progress_router
 from api.resources.router import router as resources_router
 from api.settings import Settings, get_settings
@@ -45,6 +46,7 @@ TAGS = [
     {"name": "resources", "description": "Courses, books, videos and docs linked to topics."},
     {"name": "goals", "description": "Why people learn: weighted target topics."},
     {"name": "progress", "description": "Your progress records and their history."},
+    {"name": "planning", "description": "Recommendations and roadmaps for a goal."},
     {"name": "health", "description": "Probes for load balancers and orchestrators."},
 ]
 
@@ -114,6 +116,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         goals_router,
         graph_router,
         progress_router,
+        planning_router,
     ):
         api.include_router(router)
     app.include_router(health_router)

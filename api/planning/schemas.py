@@ -1,0 +1,103 @@
+"""Recommendation, roadmap and plan shapes."""
+
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from api.fields import RequestBody, Slug
+from api.resources.schemas import ResourceRead
+from api.topics.schemas import TopicSummary
+
+MAX_RECOMMENDATIONS = 50
+MAX_HOURS_PER_WEEK = 168
+MAX_BUDGET_HOURS = 100_000
+MAX_TARGETS = 100
+MAX_STATE_TOPICS = 10_000
+
+
+class ReasonRead(BaseModel):
+    """Why a topic is recommended: a machine-readable code and a sentence for humans."""
+
+    code: str = Field(examples=["unlocks"])
+    detail: str = Field(examples=["Unlocks sequence models and transformers for your goal."])
+
+
+class RecommendationRead(BaseModel):
+    """A topic to learn next, its score and why, with the best resources for it."""
+
+    topic: TopicSummary
+    score: float
+    reasons: list[ReasonRead]
+    resources: list[ResourceRead] = Field(description="Up to 3, free and short first.")
+
+
+class RecommendationsRead(BaseModel):
+    """The ranked next topics for a goal."""
+
+    goal: str | None = Field(description="The goal's slug; null for ad-hoc targets.")
+    targets: list[str]
+    goal_reached: bool = Field(description="True when every topic the goal needs is known.")
+    items: list[RecommendationRead]
+
+
+class RoadmapTopic(TopicSummary):
+    """A topic on a roadmap."""
+
+    week: int | None = Field(description="The week you start it; null without hours_per_week.")
+
+
+class RoadmapStage(BaseModel):
+    """Topics that can be learned once the earlier stages are done."""
+
+    stage: int = Field(ge=1)
+    topics: list[RoadmapTopic]
+
+
+class RoadmapRead(BaseModel):
+    """Every topic still to learn for a goal, in stages that respect prerequisites."""
+
+    goal: str | None
+    targets: list[str]
+    total_hours: float
+    weeks: int | None = Field(description="Weeks needed; null without hours_per_week.")
+    stages: list[RoadmapStage]
+    left_out: list[TopicSummary] = Field(description="What budget_hours left out.")
+
+
+class PlanRequest(RequestBody):
+    """A stateless plan: a goal (or ad-hoc targets) and what the learner already knows."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "goal": "job-interview",
+                    "known": ["python", "programming-fundamentals"],
+                    "in_progress": ["vectors-and-matrices"],
+                    "limit": 5,
+                    "hours_per_week": 8,
+                }
+            ]
+        }
+    )
+
+    goal: Slug | None = None
+    targets: list[Slug] | None = Field(default=None, min_length=1, max_length=MAX_TARGETS)
+    known: list[Slug] = Field(default_factory=list, max_length=MAX_STATE_TOPICS)
+    in_progress: list[Slug] = Field(default_factory=list, max_length=MAX_STATE_TOPICS)
+    limit: int = Field(default=10, ge=1, le=MAX_RECOMMENDATIONS)
+    hours_per_week: float | None = Field(default=None, gt=0, le=MAX_HOURS_PER_WEEK)
+    budget_hours: float | None = Field(default=None, ge=0, le=MAX_BUDGET_HOURS)
+
+    @model_validator(mode="after")
+    def _goal_or_targets(self) -> Self:
+        if (self.goal is None) == (self.targets is None):
+            raise ValueError("give either goal or targets, not both and not neither")
+        return self
+
+
+class PlanRead(BaseModel):
+    """Recommendations and a roadmap computed together."""
+
+    recommendations: RecommendationsRead
+    roadmap: RoadmapRead

@@ -1,0 +1,115 @@
+"""Turns API requests into planner calls and planner answers into response bodies."""
+
+from collections.abc import Collection, Iterable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from api.catalog.snapshot import CatalogSnapshot
+from api.errors import InvalidInput, NotFound
+from api.progress.repository import statuses
+from models import KNOWN_STATUSES, ProgressStatus
+from planner import Goal, LearnerState, Recommendations, Roadmap, build_roadmap, recommend
+
+JSONDict = dict[str, Any]
+
+
+def resolve_goal(
+    snapshot: CatalogSnapshot, *, goal: str | None, targets: Collection[str] | None
+) -> Goal:
+    """The planner goal for a goal slug or ad-hoc targets (exactly one must be given)."""
+    if (goal is None) == (targets is None):
+        raise InvalidInput("Give either goal or targets, not both and not neither.")
+    if targets is not None:
+        require_topics(snapshot, targets)
+        return Goal.ad_hoc(targets)
+    assert goal is not None
+    found = snapshot.goals.get(goal)
+    if found is None:
+        raise NotFound(f"No goal with slug '{goal}'.")
+    if not found["targets"]:
+        raise InvalidInput(f"The goal '{goal}' has no target topics yet.")
+    weights = {target["topic"]: target["weight"] for target in found["targets"]}
+    return Goal(slug=goal, title=found["title"], weights=weights)
+
+
+def require_topics(snapshot: CatalogSnapshot, slugs: Iterable[str]) -> None:
+    """NotFound naming every slug that is not a topic."""
+    missing = sorted({slug for slug in slugs if slug not in snapshot.topics})
+    if missing:
+        raise NotFound(f"No topic with slug {', '.join(repr(slug) for slug in missing)}.")
+
+
+def parse_targets(text: str | None) -> list[str] | None:
+    """Comma-separated target slugs, blanks dropped; None when not given."""
+    if text is None:
+        return None
+    targets = [part.strip() for part in text.split(",") if part.strip()]
+    if not targets:
+        raise InvalidInput("targets needs at least one topic slug.")
+    return targets
+
+
+def learner_state(session: Session, learner_id: int) -> LearnerState:
+    """What the learner knows and has started, from their progress records."""
+    known: set[str] = set()
+    started: set[str] = set()
+    for slug, status, _hours in statuses(session, learner_id):
+        if status in KNOWN_STATUSES:
+            known.add(slug)
+        elif status is ProgressStatus.IN_PROGRESS:
+            started.add(slug)
+    return LearnerState(known=frozenset(known), in_progress=frozenset(started))
+
+
+def recommendations_body(
+    snapshot: CatalogSnapshot, goal: Goal, state: LearnerState, *, limit: int
+) -> JSONDict:
+    """The Recommendations response body."""
+    result: Recommendations = recommend(snapshot.graph, goal, state, limit=limit)
+    items = []
+    for item in result.items:
+        entry = snapshot.topics[item.slug]
+        items.append(
+            {
+                "topic": entry.summary,
+                "score": item.score,
+                "reasons": [{"code": r.code, "detail": r.detail} for r in item.reasons],
+                "resources": list(entry.best_resources),
+            }
+        )
+    return {
+        "goal": goal.slug,
+        "targets": list(goal.targets),
+        "goal_reached": result.goal_reached,
+        "items": items,
+    }
+
+
+def roadmap_body(
+    snapshot: CatalogSnapshot,
+    goal: Goal,
+    state: LearnerState,
+    *,
+    hours_per_week: float | None,
+    budget_hours: float | None,
+) -> JSONDict:
+    """The Roadmap response body."""
+    road: Roadmap = build_roadmap(
+        snapshot.graph, goal, state, hours_per_week=hours_per_week, budget_hours=budget_hours
+    )
+    topics = snapshot.topics
+    return {
+        "goal": goal.slug,
+        "targets": list(goal.targets),
+        "total_hours": road.total_hours,
+        "weeks": road.weeks,
+        "stages": [
+            {
+                "stage": stage.number,
+                "topics": [{**topics[e.slug].summary, "week": e.week} for e in stage.entries],
+            }
+            for stage in road.stages
+        ],
+        "left_out": [topics[slug].summary for slug in road.left_out],
+    }

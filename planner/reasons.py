@@ -1,0 +1,69 @@
+"""Reason codes and the sentences that explain a recommendation to a person.
+
+Topics are named by their titles, the goal by its slug ("your targets" for an ad-hoc goal).
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from planner.goals import Goal
+
+GOAL_TARGET = "goal_target"
+UNLOCKS = "unlocks"
+IN_PROGRESS = "in_progress"
+QUICK_WIN = "quick_win"
+GROUNDWORK = "groundwork"
+"""Given when no other reason applies: a prerequisite whose downstream targets are known."""
+
+MAX_NAMED = 3
+"""How many topics a sentence names before it says "and N more"."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """A machine-readable code and a sentence for humans."""
+
+    code: str
+    detail: str
+
+
+def goal_target(title: str, goal: Goal, weight: float) -> Reason:
+    """The topic is one of the goal's targets."""
+    if goal.slug is None:
+        return Reason(GOAL_TARGET, f"{title} is one of your targets.")
+    return Reason(GOAL_TARGET, f"{title} is a target of your {goal.slug} goal (weight {weight:g}).")
+
+
+def unlocks(titles: Sequence[str], goal: Goal) -> Reason:
+    """The topic leads to not-yet-known targets of the goal."""
+    return Reason(UNLOCKS, f"Unlocks {name_list(titles)} for {_goal_phrase(goal)}.")
+
+
+def in_progress() -> Reason:
+    """The learner has started the topic."""
+    return Reason(IN_PROGRESS, "You have already started it.")
+
+
+def quick_win(hours: float) -> Reason:
+    """The topic is short."""
+    unit = "hour" if hours == 1 else "hours"
+    return Reason(QUICK_WIN, f"A quick win: about {hours:g} {unit}.")
+
+
+def groundwork(goal: Goal) -> Reason:
+    """The topic is in the goal's closure but leads to no unknown target."""
+    return Reason(GROUNDWORK, f"Part of the groundwork for {_goal_phrase(goal)}.")
+
+
+def name_list(titles: Sequence[str]) -> str:
+    """'A', 'A and B', 'A, B and C', or 'A, B, C and 2 more'."""
+    if len(titles) > MAX_NAMED:
+        shown = ", ".join(titles[:MAX_NAMED])
+        return f"{shown} and {len(titles) - MAX_NAMED} more"
+    if len(titles) <= 1:
+        return "".join(titles)
+    return f"{', '.join(titles[:-1])} and {titles[-1]}"
+
+
+def _goal_phrase(goal: Goal) -> str:
+    return "your targets" if goal.slug is None else f"your {goal.slug} goal"
