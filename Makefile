@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format lock bench clean
+.PHONY: run test lint format lock bench bench-engine clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(BIN)/hadolint Dockerfile
 
 format: $(STAMP)
 	$(BIN)/ruff format .
@@ -40,7 +41,12 @@ lock:
 		--generate-hashes -o requirements.lock
 	rm -rf .lock-venv
 
+# Load benchmark of the service against a bare FastAPI app (needs wrk: apt-get install wrk).
 bench: $(STAMP)
+	$(BIN)/python -m bench.load
+
+# The planner engine alone on a generated 10,000-topic catalog.
+bench-engine: $(STAMP)
 	$(BIN)/python -m bench.engine
 
 clean:

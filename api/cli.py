@@ -14,9 +14,15 @@ from api.auth.schemas import RegisterRequest
 from api.auth.service import ensure_admin
 from api.settings import get_settings
 from models.database import Database, transaction
-from models.migrate import upgrade_to_head
+from models.migrate import startup_lock, upgrade_to_head
 from seed.loader import load_catalog
 from seed.schema import DEFAULT_CATALOG_PATH, CatalogFileError, load_catalog_file
+
+
+def _migrate_database(database: Database) -> None:
+    """Migrate to head, waiting for any other process that is migrating."""
+    with startup_lock(database.write_engine):
+        upgrade_to_head(database.write_engine)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -36,7 +42,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _migrate(_args: argparse.Namespace) -> int:
     database = Database.from_url(get_settings().database_url)
     try:
-        upgrade_to_head(database.engine)
+        _migrate_database(database)
     finally:
         database.dispose()
     print("database migrated to head")
@@ -51,7 +57,7 @@ def _seed(args: argparse.Namespace) -> int:
         return 2
     database = Database.from_url(get_settings().database_url)
     try:
-        upgrade_to_head(database.engine)
+        _migrate_database(database)
         with transaction(database.session_factory) as session:
             report = load_catalog(session, catalog)
     except CatalogFileError as exc:
@@ -75,7 +81,7 @@ def _create_admin(args: argparse.Namespace) -> int:
         return 2
     database = Database.from_url(get_settings().database_url)
     try:
-        upgrade_to_head(database.engine)
+        _migrate_database(database)
         with transaction(database.session_factory) as session:
             ensure_admin(
                 session,

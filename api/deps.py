@@ -1,26 +1,74 @@
-"""Dependencies shared by the routers: the database session and the catalog snapshot."""
+"""Dependencies shared by the routers: units of work on the database, and the catalog."""
 
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Concatenate, ParamSpec, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from api.catalog.snapshot import CatalogSnapshot
 from api.catalog.store import CatalogStore
 from models.database import Database
 
+P = ParamSpec("P")
+T = TypeVar("T")
 
-def get_session(request: Request) -> Iterator[Session]:
-    """The request's session: the one place a request's work is committed."""
-    database: Database = request.app.state.database
-    with database.session_factory() as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+
+class UnitsOfWork:
+    """Runs a request's database work on a worker thread, in one session and one transaction.
+
+    `write` is the one commit point of a request: it commits before it returns, so a failed
+    commit becomes an error response and never a 2xx. One thread hop per unit of work keeps
+    the event loop free and costs less than a hop per dependency.
+    """
+
+    def __init__(self, database: Database, catalog: CatalogStore) -> None:
+        self._database = database
+        self._catalog = catalog
+
+    async def read(
+        self, work: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run `work(session, ...)` in a read-only transaction."""
+        if self._database.runs_inline:
+            return self._read(work, *args, **kwargs)
+        return await run_in_threadpool(lambda: self._read(work, *args, **kwargs))
+
+    async def write(
+        self, work: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run `work(session, ...)` and commit; nothing is kept if it raises."""
+        if self._database.runs_inline:
+            return self._write(work, *args, **kwargs)
+        return await run_in_threadpool(lambda: self._write(work, *args, **kwargs))
+
+    async def edit_catalog(
+        self, work: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> tuple[T, CatalogSnapshot]:
+        """Run a catalog edit, commit, and rebuild the snapshot so the next read sees it."""
+
+        def edit_and_reload() -> tuple[T, CatalogSnapshot]:
+            result = self._write(work, *args, **kwargs)
+            return result, self._catalog.reload()
+
+        return await run_in_threadpool(edit_and_reload)
+
+    def _read(self, work: Callable[..., T], *args: object, **kwargs: object) -> T:
+        # Closing ends the transaction and detaches what `work` loaded, keeping its values
+        # (a rollback would expire them).
+        with self._database.read_session_factory() as session:
+            return work(session, *args, **kwargs)
+
+    def _write(self, work: Callable[..., T], *args: object, **kwargs: object) -> T:
+        with self._database.session_factory() as session:
+            try:
+                result = work(session, *args, **kwargs)
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            return result
 
 
 def catalog_store(request: Request) -> CatalogStore:
@@ -29,33 +77,15 @@ def catalog_store(request: Request) -> CatalogStore:
     return store
 
 
+async def units_of_work(request: Request) -> UnitsOfWork:
+    """Database access for this request."""
+    return UnitsOfWork(request.app.state.database, catalog_store(request))
+
+
 async def current_snapshot(request: Request) -> CatalogSnapshot:
     """The newest catalog snapshot of this process (async: no thread hop on hot reads)."""
     return catalog_store(request).snapshot
 
 
-# scope="function": the commit runs before the response is sent, so a failed commit becomes
-# an error response instead of a 2xx for work that was lost.
-SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+DatabaseDep = Annotated[UnitsOfWork, Depends(units_of_work)]
 SnapshotDep = Annotated[CatalogSnapshot, Depends(current_snapshot)]
-
-
-class CatalogWrite:
-    """A catalog edit's unit of work: `commit()` makes the edit durable and visible."""
-
-    def __init__(self, session: Session, store: CatalogStore) -> None:
-        self.session = session
-        self._store = store
-
-    def commit(self) -> CatalogSnapshot:
-        """Commit, then rebuild this process's snapshot so the next read sees the edit."""
-        self.session.commit()
-        return self._store.reload()
-
-
-def catalog_write(session: SessionDep, request: Request) -> CatalogWrite:
-    """The unit of work of an admin's catalog edit."""
-    return CatalogWrite(session, catalog_store(request))
-
-
-CatalogWriteDep = Annotated[CatalogWrite, Depends(catalog_write)]

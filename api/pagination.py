@@ -36,7 +36,7 @@ class PageParams(BaseModel):
         }
 
 
-def _page_params(
+async def _page_params(
     limit: Annotated[int, Query(ge=1, le=100, description="Items per page.")] = 20,
     offset: Annotated[
         int, Query(ge=0, le=MAX_OFFSET, description="Items to skip before the page.")

@@ -1,5 +1,8 @@
 """Run Alembic migrations from code: at start-up, from the CLI and in tests."""
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -10,7 +13,8 @@ from sqlalchemy import Connection, Engine, inspect, text
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 # Any constant works; it only has to be the same in every process of the service.
-_PG_MIGRATION_LOCK = 0x5C111_9A7
+_PG_STARTUP_LOCK = 0x5C111_9A7
+_PROCESS_LOCK = threading.Lock()
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -23,22 +27,40 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
-def upgrade_to_head(engine: Engine) -> None:
-    """Migrate the database to the newest revision; safe when several processes start at once."""
+@contextmanager
+def startup_lock(engine: Engine) -> Iterator[None]:
+    """Hold a database-wide lock while a process migrates and seeds at start-up.
+
+    Several processes starting together (uvicorn workers, replicas) then take turns: the first
+    migrates and seeds, the others find nothing left to do. On PostgreSQL this is an advisory
+    lock; SQLite already lets one writer in at a time. Within a process a plain lock is taken
+    too, as Alembic's migration context is process-global.
+    """
+    with _PROCESS_LOCK:
+        if engine.dialect.name != "postgresql":
+            yield
+            return
+        with _advisory_lock(engine):
+            yield
+
+
+@contextmanager
+def _advisory_lock(engine: Engine) -> Iterator[None]:
     with engine.connect() as connection:
-        if connection.dialect.name == "postgresql":
-            # Serialize concurrent start-ups: the second process waits, then finds nothing to do.
-            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _PG_MIGRATION_LOCK})
-            connection.commit()
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _PG_STARTUP_LOCK})
+        connection.commit()
         try:
-            command.upgrade(alembic_config(connection), "head")
-            connection.commit()
+            yield
         finally:
-            if connection.dialect.name == "postgresql":
-                connection.execute(
-                    text("SELECT pg_advisory_unlock(:key)"), {"key": _PG_MIGRATION_LOCK}
-                )
-                connection.commit()
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _PG_STARTUP_LOCK})
+            connection.commit()
+
+
+def upgrade_to_head(engine: Engine) -> None:
+    """Migrate the database to the newest revision (under `startup_lock` when processes race)."""
+    with engine.connect() as connection:
+        command.upgrade(alembic_config(connection), "head")
+        connection.commit()
 
 
 @lru_cache(maxsize=1)

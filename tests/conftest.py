@@ -75,7 +75,7 @@ def database(connection: Connection) -> Database:
     factory = sessionmaker(
         bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
     )
-    return Database(connection.engine, factory)
+    return Database(connection.engine, session_factory=factory, read_session_factory=factory)
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from fastapi.security import OAuth2PasswordBearer
 
 from api.auth.repository import learner_by_id
 from api.auth.security import learner_id_from_token
-from api.deps import SessionDep
+from api.deps import DatabaseDep
 from api.errors import Forbidden, Unauthorized
 from api.settings import Settings
 from models.learners import Learner, Role
@@ -34,9 +34,9 @@ async def current_learner_id(
 CurrentLearnerId = Annotated[int, Depends(current_learner_id)]
 
 
-def current_learner(learner_id: CurrentLearnerId, session: SessionDep) -> Learner:
+async def current_learner(learner_id: CurrentLearnerId, db: DatabaseDep) -> Learner:
     """The calling learner's account; 401 when it no longer exists."""
-    learner = learner_by_id(session, learner_id)
+    learner = await db.read(learner_by_id, learner_id)
     if learner is None:
         raise Unauthorized("Invalid or expired bearer token.")
     return learner
@@ -45,7 +45,7 @@ def current_learner(learner_id: CurrentLearnerId, session: SessionDep) -> Learne
 CurrentLearner = Annotated[Learner, Depends(current_learner)]
 
 
-def current_admin(learner: CurrentLearner) -> Learner:
+async def current_admin(learner: CurrentLearner) -> Learner:
     """The calling account, which must be an admin (the role is read from the database)."""
     if learner.role is not Role.ADMIN:
         raise Forbidden("This needs an admin account.")

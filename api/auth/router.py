@@ -9,7 +9,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from api.auth import service
 from api.auth.deps import CurrentLearner
 from api.auth.schemas import LearnerRead, RegisterRequest, Token
-from api.deps import SessionDep
+from api.deps import DatabaseDep
 from api.errors import problem_responses
 from api.settings import Settings
 
@@ -23,10 +23,10 @@ router = APIRouter(tags=["accounts"])
     summary="Open a learner account",
     responses=problem_responses(409),
 )
-def register(body: RegisterRequest, session: SessionDep) -> LearnerRead:
+async def register(body: RegisterRequest, db: DatabaseDep) -> LearnerRead:
     """Create an account with the `learner` role. Passwords need at least 8 characters and
     must not be the email address."""
-    learner = service.register_learner(session, body)
+    learner = await db.write(service.register_learner, body)
     return LearnerRead.model_validate(learner, from_attributes=True)
 
 
@@ -36,14 +36,14 @@ def register(body: RegisterRequest, session: SessionDep) -> LearnerRead:
     summary="Log in (OAuth2 password flow)",
     responses=problem_responses(401),
 )
-def login(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep, request: Request
+async def login(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()], db: DatabaseDep, request: Request
 ) -> Token:
     """Exchange an email (`username`) and password for a bearer token. Swagger UI's
     **Authorize** button uses this."""
     settings: Settings = request.app.state.settings
-    return service.issue_token(
-        session,
+    return await db.read(
+        service.issue_token,
         email=form.username,
         password=form.password,
         secret=settings.secret_key.get_secret_value(),
@@ -54,6 +54,6 @@ def login(
 @router.get(
     "/me", response_model=LearnerRead, summary="Your account", responses=problem_responses(401)
 )
-def me(learner: CurrentLearner) -> LearnerRead:
+async def me(learner: CurrentLearner) -> LearnerRead:
     """The account the bearer token belongs to."""
     return LearnerRead.model_validate(learner, from_attributes=True)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Path, status
 
 from api.auth.deps import AdminLearner
 from api.catalog.snapshot import CatalogSnapshot, JSONDict
-from api.deps import CatalogWriteDep, SnapshotDep
+from api.deps import DatabaseDep, SnapshotDep
 from api.errors import ADMIN_ONLY, NotFound, problem_responses
 from api.goals import service
 from api.goals.schemas import GoalCreate, GoalRead, GoalUpdate, TargetWeight
@@ -50,10 +50,10 @@ def _goal_read(snapshot: CatalogSnapshot, slug: str) -> JSONDict:
     openapi_extra=ADMIN_ONLY,
     responses=problem_responses(401, 403, 409),
 )
-def create_goal(body: GoalCreate, _admin: AdminLearner, work: CatalogWriteDep) -> JSONBytes:
+async def create_goal(body: GoalCreate, _admin: AdminLearner, db: DatabaseDep) -> JSONBytes:
     """Add a goal with its weighted target topics."""
-    service.create_goal(work.session, body)
-    return JSONBytes(_goal_read(work.commit(), body.slug), status_code=201)
+    _, snapshot = await db.edit_catalog(service.create_goal, body)
+    return JSONBytes(_goal_read(snapshot, body.slug), status_code=201)
 
 
 @router.patch(
@@ -63,12 +63,12 @@ def create_goal(body: GoalCreate, _admin: AdminLearner, work: CatalogWriteDep) -
     openapi_extra=ADMIN_ONLY,
     responses=problem_responses(401, 403, 404),
 )
-def update_goal(
-    slug: GoalSlug, body: GoalUpdate, _admin: AdminLearner, work: CatalogWriteDep
+async def update_goal(
+    slug: GoalSlug, body: GoalUpdate, _admin: AdminLearner, db: DatabaseDep
 ) -> JSONBytes:
     """Change the fields given; `targets`, when given, replaces every target."""
-    service.update_goal(work.session, slug, body)
-    return JSONBytes(_goal_read(work.commit(), slug))
+    _, snapshot = await db.edit_catalog(service.update_goal, slug, body)
+    return JSONBytes(_goal_read(snapshot, slug))
 
 
 @router.delete(
@@ -78,10 +78,9 @@ def update_goal(
     openapi_extra=ADMIN_ONLY,
     responses=problem_responses(401, 403, 404),
 )
-def delete_goal(slug: GoalSlug, _admin: AdminLearner, work: CatalogWriteDep) -> None:
+async def delete_goal(slug: GoalSlug, _admin: AdminLearner, db: DatabaseDep) -> None:
     """Remove a goal and its targets."""
-    service.delete_goal(work.session, slug)
-    work.commit()
+    await db.edit_catalog(service.delete_goal, slug)
 
 
 @router.put(
@@ -91,16 +90,18 @@ def delete_goal(slug: GoalSlug, _admin: AdminLearner, work: CatalogWriteDep) -> 
     openapi_extra=ADMIN_ONLY,
     responses=problem_responses(401, 403, 404),
 )
-def set_target(
+async def set_target(
     slug: GoalSlug,
     topic_slug: GoalSlug,
     body: TargetWeight,
     _admin: AdminLearner,
-    work: CatalogWriteDep,
+    db: DatabaseDep,
 ) -> JSONBytes:
     """Make the topic a target of the goal with this weight, or change its weight."""
-    service.set_target(work.session, goal_slug=slug, topic_slug=topic_slug, weight=body.weight)
-    return JSONBytes(_goal_read(work.commit(), slug))
+    _, snapshot = await db.edit_catalog(
+        service.set_target, goal_slug=slug, topic_slug=topic_slug, weight=body.weight
+    )
+    return JSONBytes(_goal_read(snapshot, slug))
 
 
 @router.delete(
@@ -110,9 +111,8 @@ def set_target(
     openapi_extra=ADMIN_ONLY,
     responses=problem_responses(401, 403, 404),
 )
-def remove_target(
-    slug: GoalSlug, topic_slug: GoalSlug, _admin: AdminLearner, work: CatalogWriteDep
+async def remove_target(
+    slug: GoalSlug, topic_slug: GoalSlug, _admin: AdminLearner, db: DatabaseDep
 ) -> None:
     """The topic is no longer a target of the goal."""
-    service.remove_target(work.session, goal_slug=slug, topic_slug=topic_slug)
-    work.commit()
+    await db.edit_catalog(service.remove_target, goal_slug=slug, topic_slug=topic_slug)

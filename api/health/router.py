@@ -26,7 +26,7 @@ async def live() -> dict[str, str]:
 
 def _database_problem(database: Database) -> str | None:
     try:
-        with database.session_factory() as session:
+        with database.read_session_factory() as session:
             revision = database_revision(session.connection())
             session.rollback()
     except Exception as exc:  # any failure to reach the database means "not ready"

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.auth.deps import CurrentLearnerId
-from api.deps import SessionDep, SnapshotDep
+from api.deps import DatabaseDep, SnapshotDep
 from api.errors import problem_responses
 from api.planning import service
 from api.planning.schemas import (
@@ -42,9 +42,9 @@ TargetsQuery = Annotated[
     summary="What you should learn next",
     responses=problem_responses(401, 404),
 )
-def my_recommendations(
+async def my_recommendations(
     learner_id: CurrentLearnerId,
-    session: SessionDep,
+    db: DatabaseDep,
     snapshot: SnapshotDep,
     goal: GoalQuery = None,
     targets: TargetsQuery = None,
@@ -54,7 +54,7 @@ def my_recommendations(
     the goal weight they carry and unlock, whether you started them, and their effort. Give
     `goal` or `targets`."""
     planner_goal = service.resolve_goal(snapshot, goal=goal, targets=service.parse_targets(targets))
-    state = service.learner_state(session, learner_id)
+    state = await db.read(service.learner_state, learner_id)
     return JSONBytes(service.recommendations_body(snapshot, planner_goal, state, limit=limit))
 
 
@@ -64,9 +64,9 @@ def my_recommendations(
     summary="Your road to a goal, in stages",
     responses=problem_responses(401, 404),
 )
-def my_roadmap(
+async def my_roadmap(
     learner_id: CurrentLearnerId,
-    session: SessionDep,
+    db: DatabaseDep,
     snapshot: SnapshotDep,
     goal: GoalQuery = None,
     targets: TargetsQuery = None,
@@ -81,7 +81,7 @@ def my_roadmap(
     """Every topic you still need for the goal, each after all of its prerequisites, in
     stages (stage 1 is ready now), with hours, and weeks for `hours_per_week`."""
     planner_goal = service.resolve_goal(snapshot, goal=goal, targets=service.parse_targets(targets))
-    state = service.learner_state(session, learner_id)
+    state = await db.read(service.learner_state, learner_id)
     body = service.roadmap_body(
         snapshot, planner_goal, state, hours_per_week=hours_per_week, budget_hours=budget_hours
     )

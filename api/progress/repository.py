@@ -1,8 +1,12 @@
 """Progress record and history queries."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, bindparam, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models import Area, Progress, ProgressEvent, ProgressStatus, Topic
@@ -12,9 +16,133 @@ def topic_id(session: Session, slug: str) -> int | None:
     return session.scalar(select(Topic.id).where(Topic.slug == slug))
 
 
-def record(session: Session, *, learner_id: int, topic_id: int) -> Progress | None:
-    return session.scalar(
-        select(Progress).where(Progress.learner_id == learner_id, Progress.topic_id == topic_id)
+@dataclass(frozen=True, slots=True)
+class RecordState:
+    """A topic and the learner's record on it, if there is one."""
+
+    topic_id: int
+    progress_id: int | None
+    version: int
+    values: dict[str, Any] | None
+    updated_at: datetime | None
+
+
+# The write path's statements are built once; building them costs more than running them.
+_LOOKUP = (
+    select(
+        Topic.id,
+        Progress.id,
+        Progress.version,
+        Progress.status,
+        Progress.mastery,
+        Progress.hours_spent,
+        Progress.notes,
+        Progress.updated_at,
+    )
+    .select_from(Topic)
+    .outerjoin(
+        Progress,
+        and_(Progress.topic_id == Topic.id, Progress.learner_id == bindparam("learner_id")),
+    )
+    .where(Topic.slug == bindparam("slug"))
+)
+_INSERT = insert(Progress)
+_UPDATE = (
+    update(Progress)
+    .where(Progress.id == bindparam("progress_id"), Progress.version == bindparam("expected"))
+    .values(
+        status=bindparam("status"),
+        mastery=bindparam("mastery"),
+        hours_spent=bindparam("hours_spent"),
+        notes=bindparam("notes"),
+        updated_at=bindparam("updated_at"),
+        version=bindparam("version"),
+    )
+)
+_INSERT_EVENT = insert(ProgressEvent)
+
+
+def lookup(session: Session, *, learner_id: int, topic_slug: str) -> RecordState | None:
+    """The topic and the learner's record on it; None when there is no such topic."""
+    row = (
+        session.connection()
+        .execute(_LOOKUP, {"learner_id": learner_id, "slug": topic_slug})
+        .first()
+    )
+    if row is None:
+        return None
+    topic_id, progress_id, version, status, mastery, hours, notes, updated_at = row
+    values = None
+    if progress_id is not None:
+        values = {
+            "status": ProgressStatus(status).value,
+            "mastery": mastery,
+            "hours_spent": hours,
+            "notes": notes,
+        }
+    return RecordState(topic_id, progress_id, version or 0, values, updated_at)
+
+
+def insert_record(
+    session: Session, *, learner_id: int, topic_id: int, values: dict[str, Any], at: datetime
+) -> bool:
+    """Create the record at version 1; False when a concurrent write created it first."""
+    try:
+        with session.begin_nested():
+            session.connection().execute(
+                _INSERT,
+                {
+                    "learner_id": learner_id,
+                    "topic_id": topic_id,
+                    **values,
+                    "updated_at": at,
+                    "version": 1,
+                },
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def update_record(
+    session: Session, *, state: RecordState, values: dict[str, Any], at: datetime
+) -> bool:
+    """Replace the record's values if it is still at `state`'s version (False otherwise)."""
+    result = session.connection().execute(
+        _UPDATE,
+        {
+            "progress_id": state.progress_id,
+            "expected": state.version,
+            **values,
+            "updated_at": at,
+            "version": state.version + 1,
+        },
+    )
+    return result.rowcount == 1
+
+
+def add_event(
+    session: Session,
+    *,
+    learner_id: int,
+    topic_slug: str,
+    version: int,
+    at: datetime,
+    old: dict[str, Any] | None,
+    new: dict[str, Any],
+) -> None:
+    """Append one change to the record's history."""
+    session.connection().execute(
+        _INSERT_EVENT,
+        {
+            "learner_id": learner_id,
+            "topic_slug": topic_slug,
+            "actor_id": learner_id,
+            "version": version,
+            "occurred_at": at,
+            "old": old,
+            "new": new,
+        },
     )
 
 
@@ -52,13 +180,18 @@ def records_page(
     return [(progress, slug) for progress, slug in rows], total
 
 
+# Built once: the planner asks for it on every recommendation, and building a statement
+# costs more than running this one on SQLite.
+_STATUSES = (
+    select(Topic.slug, Progress.status, Progress.hours_spent)
+    .join(Topic, Topic.id == Progress.topic_id)
+    .where(Progress.learner_id == bindparam("learner_id"))
+)
+
+
 def statuses(session: Session, learner_id: int) -> Sequence[tuple[str, ProgressStatus, float]]:
     """(topic slug, status, hours spent) of every record of the learner."""
-    rows = session.execute(
-        select(Topic.slug, Progress.status, Progress.hours_spent)
-        .join(Topic, Topic.id == Progress.topic_id)
-        .where(Progress.learner_id == learner_id)
-    )
+    rows = session.connection().execute(_STATUSES, {"learner_id": learner_id})
     return [(slug, status, hours) for slug, status, hours in rows]
 
 

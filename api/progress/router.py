@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Query, Response, status
 
 from api.auth.deps import CurrentLearnerId
-from api.deps import SessionDep, SnapshotDep
+from api.deps import DatabaseDep, SnapshotDep
 from api.errors import InvalidInput, problem_responses
 from api.pagination import Page, PageDep
 from api.progress import repository, service
@@ -36,9 +36,9 @@ IfMatch = Annotated[
     summary="List your progress records",
     responses=problem_responses(401),
 )
-def list_progress(
+async def list_progress(
     learner_id: CurrentLearnerId,
-    session: SessionDep,
+    db: DatabaseDep,
     snapshot: SnapshotDep,
     page: PageDep,
     status: Annotated[ProgressStatus | None, Query(description="Only this status.")] = None,
@@ -49,8 +49,8 @@ def list_progress(
     """Your records, most recently changed first."""
     if area is not None and area not in snapshot.area_slugs:
         raise InvalidInput(f"No area with slug '{area}'.")
-    rows, total = repository.records_page(
-        session,
+    rows, total = await db.read(
+        repository.records_page,
         learner_id=learner_id,
         status=status,
         area=area,
@@ -71,13 +71,13 @@ def list_progress(
     summary="Get your record on a topic",
     responses=problem_responses(401, 404),
 )
-def get_progress(
-    topic_slug: TopicSlug, learner_id: CurrentLearnerId, session: SessionDep, response: Response
+async def get_progress(
+    topic_slug: TopicSlug, learner_id: CurrentLearnerId, db: DatabaseDep, response: Response
 ) -> ProgressRead:
     """Your record on one topic; its `ETag` header is what `If-Match` expects."""
-    record = service.get_progress(session, learner_id=learner_id, topic_slug=topic_slug)
-    response.headers["ETag"] = etag_of(record)
-    return service.progress_read(record, topic_slug)
+    record = await db.read(service.get_progress, learner_id=learner_id, topic_slug=topic_slug)
+    response.headers["ETag"] = etag_of(record.version)
+    return record
 
 
 @router.put(
@@ -89,24 +89,28 @@ def get_progress(
         **problem_responses(401, 404, 412),
     },
 )
-def put_progress(
+async def put_progress(
     topic_slug: TopicSlug,
     body: ProgressWrite,
     learner_id: CurrentLearnerId,
-    session: SessionDep,
+    db: DatabaseDep,
     response: Response,
     if_match: IfMatch = None,
 ) -> ProgressRead:
     """Create (201) or replace (200) your record on a topic. Every change is kept in the
     record's history. Send `If-Match` with the ETag you read to refuse overwriting a newer
     change (412)."""
-    saved = service.save_progress(
-        session, learner_id=learner_id, topic_slug=topic_slug, body=body, if_match=if_match
+    saved = await db.write(
+        service.save_progress,
+        learner_id=learner_id,
+        topic_slug=topic_slug,
+        body=body,
+        if_match=if_match,
     )
-    response.headers["ETag"] = etag_of(saved.record)
+    response.headers["ETag"] = etag_of(saved.record.version)
     if saved.created:
         response.status_code = status.HTTP_201_CREATED
-    return service.progress_read(saved.record, topic_slug)
+    return saved.record
 
 
 @router.get(
@@ -115,12 +119,16 @@ def put_progress(
     summary="Get the history of your record on a topic",
     responses=problem_responses(401, 404),
 )
-def progress_history(
-    topic_slug: TopicSlug, learner_id: CurrentLearnerId, session: SessionDep, page: PageDep
+async def progress_history(
+    topic_slug: TopicSlug, learner_id: CurrentLearnerId, db: DatabaseDep, page: PageDep
 ) -> Page[ProgressEventRead]:
     """Every change to your record, oldest first: when, who, and old → new values."""
-    events, total = service.history(
-        session, learner_id=learner_id, topic_slug=topic_slug, limit=page.limit, offset=page.offset
+    events, total = await db.read(
+        service.history,
+        learner_id=learner_id,
+        topic_slug=topic_slug,
+        limit=page.limit,
+        offset=page.offset,
     )
     return Page[ProgressEventRead](items=events, total=total, limit=page.limit, offset=page.offset)
 
@@ -131,8 +139,8 @@ def progress_history(
     summary="Your progress per area",
     responses=problem_responses(401),
 )
-def progress_summary(
-    learner_id: CurrentLearnerId, session: SessionDep, snapshot: SnapshotDep
+async def progress_summary(
+    learner_id: CurrentLearnerId, db: DatabaseDep, snapshot: SnapshotDep
 ) -> ProgressSummary:
     """Per area and overall: topics per status, the share you know, and hours spent."""
-    return service.summary(session, learner_id=learner_id, snapshot=snapshot)
+    return await db.read(service.summary, learner_id=learner_id, snapshot=snapshot)

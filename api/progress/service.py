@@ -4,9 +4,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from api.auth.repository import learner_by_id
 from api.catalog.snapshot import CatalogSnapshot
-from api.errors import NotFound, PreconditionFailed, Unauthorized
+from api.errors import Conflict, NotFound, PreconditionFailed
 from api.progress import repository
 from api.progress.etags import if_match_allows
 from api.progress.schemas import (
@@ -14,11 +13,10 @@ from api.progress.schemas import (
     ProgressEventRead,
     ProgressRead,
     ProgressSummary,
-    ProgressValues,
     ProgressWrite,
     StatusCounts,
 )
-from models import KNOWN_STATUSES, Progress, ProgressEvent, ProgressStatus
+from models import KNOWN_STATUSES, Progress, ProgressStatus
 from models.types import utc_now
 
 
@@ -26,8 +24,13 @@ from models.types import utc_now
 class SavedProgress:
     """The record after a write, and whether the write created it."""
 
-    record: Progress
+    record: ProgressRead
     created: bool
+
+
+# A write retries when a concurrent write to the same record got in between its read and its
+# write; more than a few rounds means something keeps changing it.
+MAX_WRITE_ATTEMPTS = 3
 
 
 def progress_read(progress: Progress, topic_slug: str) -> ProgressRead:
@@ -43,15 +46,19 @@ def progress_read(progress: Progress, topic_slug: str) -> ProgressRead:
     )
 
 
-def _values(progress: Progress) -> dict[str, object]:
-    return ProgressValues.model_validate(progress, from_attributes=True).model_dump(mode="json")
+def _state_read(state: repository.RecordState, topic_slug: str) -> ProgressRead:
+    assert state.values is not None
+    assert state.updated_at is not None
+    return ProgressRead(
+        topic=topic_slug, **state.values, updated_at=state.updated_at, version=state.version
+    )
 
 
-def _topic_id(session: Session, slug: str) -> int:
-    topic_id = repository.topic_id(session, slug)
-    if topic_id is None:
-        raise NotFound(f"No topic with slug '{slug}'.")
-    return topic_id
+def _lookup(session: Session, *, learner_id: int, topic_slug: str) -> repository.RecordState:
+    state = repository.lookup(session, learner_id=learner_id, topic_slug=topic_slug)
+    if state is None:
+        raise NotFound(f"No topic with slug '{topic_slug}'.")
+    return state
 
 
 def save_progress(
@@ -66,53 +73,51 @@ def save_progress(
 
     With `if_match`, the write happens only if the record's current ETag is listed (412
     otherwise). A write that changes nothing leaves the version and the history as they are.
+    Writes are optimistic: the UPDATE names the version it read, so of two racing writes one
+    wins and the other reads again (or, with `if_match`, gets 412); none is lost.
     """
-    topic_id = _topic_id(session, topic_slug)
-    # Lock the learner's row: the learner's writes queue here, so two of them can neither
-    # both create the record nor both pass the If-Match check against the same version.
-    if learner_by_id(session, learner_id, for_update=True) is None:
-        raise Unauthorized("Invalid or expired bearer token.")
-    current = repository.record(session, learner_id=learner_id, topic_id=topic_id)
-    if if_match is not None and not if_match_allows(if_match, current):
-        raise PreconditionFailed(
-            "The record changed since you read it (or does not exist yet); "
-            "read it again and retry with its current ETag."
-        )
-    new_values = body.model_dump(mode="json")
-    if current is not None and _values(current) == new_values:
-        return SavedProgress(record=current, created=False)
-
-    old_values = None if current is None else _values(current)
-    record = current or Progress(learner_id=learner_id, topic_id=topic_id, version=0)
-    record.status = body.status
-    record.mastery = body.mastery
-    record.hours_spent = body.hours_spent
-    record.notes = body.notes
-    record.updated_at = utc_now()
-    record.version += 1
-    session.add(record)
-    session.add(
-        ProgressEvent(
-            learner_id=learner_id,
-            topic_slug=topic_slug,
-            actor_id=learner_id,
-            version=record.version,
-            occurred_at=record.updated_at,
-            old=old_values,
-            new=new_values,
-        )
-    )
-    session.flush()
-    return SavedProgress(record=record, created=current is None)
+    new = body.model_dump(mode="json")
+    for _attempt in range(MAX_WRITE_ATTEMPTS):
+        state = _lookup(session, learner_id=learner_id, topic_slug=topic_slug)
+        exists = state.progress_id is not None
+        if if_match is not None and not if_match_allows(
+            if_match, state.version if exists else None
+        ):
+            raise PreconditionFailed(
+                "The record changed since you read it (or does not exist yet); "
+                "read it again and retry with its current ETag."
+            )
+        if exists and state.values == new:
+            return SavedProgress(record=_state_read(state, topic_slug), created=False)
+        now = utc_now()
+        if exists:
+            written = repository.update_record(session, state=state, values=new, at=now)
+        else:
+            written = repository.insert_record(
+                session, learner_id=learner_id, topic_id=state.topic_id, values=new, at=now
+            )
+        if written:
+            version = state.version + 1
+            repository.add_event(
+                session,
+                learner_id=learner_id,
+                topic_slug=topic_slug,
+                version=version,
+                at=now,
+                old=state.values,
+                new=new,
+            )
+            record = ProgressRead(topic=topic_slug, **new, updated_at=now, version=version)
+            return SavedProgress(record=record, created=not exists)
+    raise Conflict("The record keeps changing under concurrent writes; try again.")
 
 
-def get_progress(session: Session, *, learner_id: int, topic_slug: str) -> Progress:
+def get_progress(session: Session, *, learner_id: int, topic_slug: str) -> ProgressRead:
     """The learner's record on a topic; NotFound when the topic or the record is missing."""
-    topic_id = _topic_id(session, topic_slug)
-    record = repository.record(session, learner_id=learner_id, topic_id=topic_id)
-    if record is None:
+    state = _lookup(session, learner_id=learner_id, topic_slug=topic_slug)
+    if state.progress_id is None:
         raise NotFound(f"No progress recorded on '{topic_slug}' yet.")
-    return record
+    return _state_read(state, topic_slug)
 
 
 def history(

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Path, Query, status
 
 from api.auth.deps import AdminLearner
 from api.catalog.snapshot import CatalogSnapshot, JSONDict
-from api.deps import CatalogWriteDep, SnapshotDep
+from api.deps import DatabaseDep, SnapshotDep
 from api.errors import ADMIN_ONLY, NotFound, problem_responses
 from api.pagination import Page, PageDep
 from api.resources import service
@@ -70,10 +70,10 @@ async def get_resource(resource_id: ResourceId, snapshot: SnapshotDep) -> JSONBy
     openapi_extra=ADMIN_ONLY,
     responses=problem_responses(401, 403, 409),
 )
-def create_resource(body: ResourceCreate, _admin: AdminLearner, work: CatalogWriteDep) -> JSONBytes:
+async def create_resource(body: ResourceCreate, _admin: AdminLearner, db: DatabaseDep) -> JSONBytes:
     """Add a learning resource linked to the topics it teaches; URLs are unique."""
-    resource = service.create_resource(work.session, body)
-    return JSONBytes(_resource_read(work.commit(), resource.id), status_code=201)
+    resource, snapshot = await db.edit_catalog(service.create_resource, body)
+    return JSONBytes(_resource_read(snapshot, resource.id), status_code=201)
 
 
 @router.patch(
@@ -83,12 +83,12 @@ def create_resource(body: ResourceCreate, _admin: AdminLearner, work: CatalogWri
     openapi_extra=ADMIN_ONLY,
     responses=problem_responses(401, 403, 404, 409),
 )
-def update_resource(
-    resource_id: ResourceId, body: ResourceUpdate, _admin: AdminLearner, work: CatalogWriteDep
+async def update_resource(
+    resource_id: ResourceId, body: ResourceUpdate, _admin: AdminLearner, db: DatabaseDep
 ) -> JSONBytes:
     """Change the fields given; `topics`, when given, replaces the links."""
-    service.update_resource(work.session, resource_id, body)
-    return JSONBytes(_resource_read(work.commit(), resource_id))
+    _, snapshot = await db.edit_catalog(service.update_resource, resource_id, body)
+    return JSONBytes(_resource_read(snapshot, resource_id))
 
 
 @router.delete(
@@ -98,7 +98,6 @@ def update_resource(
     openapi_extra=ADMIN_ONLY,
     responses=problem_responses(401, 403, 404),
 )
-def delete_resource(resource_id: ResourceId, _admin: AdminLearner, work: CatalogWriteDep) -> None:
+async def delete_resource(resource_id: ResourceId, _admin: AdminLearner, db: DatabaseDep) -> None:
     """Remove a resource and its topic links."""
-    service.delete_resource(work.session, resource_id)
-    work.commit()
+    await db.edit_catalog(service.delete_resource, resource_id)

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, status
 
 from api.auth.deps import AdminLearner
-from api.deps import CatalogWriteDep, SnapshotDep
+from api.deps import DatabaseDep, SnapshotDep
 from api.errors import ADMIN_ONLY, problem_responses
 from api.pagination import Page, PageDep
 from api.responses import JSONBytes
@@ -62,10 +62,10 @@ async def get_topic(slug: SlugPath, snapshot: SnapshotDep) -> JSONBytes:
     openapi_extra=ADMIN_ONLY,
     responses=problem_responses(401, 403, 409),
 )
-def create_topic(body: TopicCreate, _admin: AdminLearner, work: CatalogWriteDep) -> JSONBytes:
+async def create_topic(body: TopicCreate, _admin: AdminLearner, db: DatabaseDep) -> JSONBytes:
     """Add a topic; connect it with the prerequisite endpoints."""
-    service.create_topic(work.session, body)
-    return JSONBytes(queries.topic_entry(work.commit(), body.slug).detail, status_code=201)
+    _, snapshot = await db.edit_catalog(service.create_topic, body)
+    return JSONBytes(queries.topic_entry(snapshot, body.slug).detail, status_code=201)
 
 
 @router.patch(
@@ -75,12 +75,12 @@ def create_topic(body: TopicCreate, _admin: AdminLearner, work: CatalogWriteDep)
     openapi_extra=ADMIN_ONLY,
     responses=problem_responses(401, 403, 404),
 )
-def update_topic(
-    slug: SlugPath, body: TopicUpdate, _admin: AdminLearner, work: CatalogWriteDep
+async def update_topic(
+    slug: SlugPath, body: TopicUpdate, _admin: AdminLearner, db: DatabaseDep
 ) -> JSONBytes:
     """Change the fields given; the others keep their value."""
-    service.update_topic(work.session, slug, body)
-    return JSONBytes(queries.topic_entry(work.commit(), slug).detail)
+    _, snapshot = await db.edit_catalog(service.update_topic, slug, body)
+    return JSONBytes(queries.topic_entry(snapshot, slug).detail)
 
 
 @router.delete(
@@ -90,11 +90,10 @@ def update_topic(
     openapi_extra=ADMIN_ONLY,
     responses=problem_responses(401, 403, 404),
 )
-def delete_topic(slug: SlugPath, _admin: AdminLearner, work: CatalogWriteDep) -> None:
+async def delete_topic(slug: SlugPath, _admin: AdminLearner, db: DatabaseDep) -> None:
     """Delete a topic with its edges, resource links, goal targets and learners' progress
     records on it. Progress history keeps the slug and is never deleted."""
-    service.delete_topic(work.session, slug)
-    work.commit()
+    await db.edit_catalog(service.delete_topic, slug)
 
 
 @router.put(
@@ -104,16 +103,18 @@ def delete_topic(slug: SlugPath, _admin: AdminLearner, work: CatalogWriteDep) ->
     openapi_extra=ADMIN_ONLY,
     responses=problem_responses(401, 403, 404, 409),
 )
-def add_prerequisite(
+async def add_prerequisite(
     slug: SlugPath,
     prerequisite_slug: SlugPath,
     _admin: AdminLearner,
-    work: CatalogWriteDep,
+    db: DatabaseDep,
 ) -> JSONBytes:
     """Make the topic need `prerequisite_slug`. Idempotent; a self-edge or an edge that would
     close a cycle is refused with 409 and nothing is stored."""
-    service.add_prerequisite(work.session, topic_slug=slug, prerequisite_slug=prerequisite_slug)
-    return JSONBytes(queries.topic_entry(work.commit(), slug).detail)
+    _, snapshot = await db.edit_catalog(
+        service.add_prerequisite, topic_slug=slug, prerequisite_slug=prerequisite_slug
+    )
+    return JSONBytes(queries.topic_entry(snapshot, slug).detail)
 
 
 @router.delete(
@@ -123,12 +124,13 @@ def add_prerequisite(
     openapi_extra=ADMIN_ONLY,
     responses=problem_responses(401, 403, 404),
 )
-def remove_prerequisite(
+async def remove_prerequisite(
     slug: SlugPath,
     prerequisite_slug: SlugPath,
     _admin: AdminLearner,
-    work: CatalogWriteDep,
+    db: DatabaseDep,
 ) -> None:
     """The topic no longer needs `prerequisite_slug`."""
-    service.remove_prerequisite(work.session, topic_slug=slug, prerequisite_slug=prerequisite_slug)
-    work.commit()
+    await db.edit_catalog(
+        service.remove_prerequisite, topic_slug=slug, prerequisite_slug=prerequisite_slug
+    )

@@ -1,0 +1,203 @@
+"""`make bench`: skillpath's endpoints under load, each as a ratio of a bare FastAPI hello.
+
+Both servers run under the same uvicorn settings, one after the other, driven by wrk with the
+same connections and duration. Figures go to stdout as a table and to bench/results/ as JSON.
+
+Environment: SKILLPATH_BENCH_DATABASE_URL (default: a fresh SQLite file), BENCH_SECONDS (per
+endpoint, default 10), BENCH_CONNECTIONS (default 32), BENCH_WORKERS (default 1).
+"""
+
+import json
+import os
+import platform
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench import servers, wrk
+
+RESULTS_DIR = Path(__file__).parent / "results"
+PASSWORD = "benchmark passphrase"
+TOPIC = "linear-regression"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    request: wrk.Request
+    min_ratio: float
+    max_p99_ms: float
+
+
+def scenarios(token: str, topic: str) -> list[Scenario]:
+    auth = (("Authorization", f"Bearer {token}"),)
+    json_auth = (*auth, ("Content-Type", "application/json"))
+    plan_body = json.dumps(
+        {"goal": "job-interview", "known": ["python"], "limit": 10, "hours_per_week": 8}
+    )
+    return [
+        Scenario(
+            "GET /api/v1/topics?limit=50", wrk.Request(path="/api/v1/topics?limit=50"), 0.6, 25
+        ),
+        Scenario(
+            f"GET /api/v1/topics/{topic}", wrk.Request(path=f"/api/v1/topics/{topic}"), 0.6, 25
+        ),
+        Scenario(
+            "GET /api/v1/me/recommendations",
+            wrk.Request(path="/api/v1/me/recommendations?goal=job-interview", headers=auth),
+            0.3,
+            50,
+        ),
+        Scenario(
+            "GET /api/v1/me/roadmap",
+            wrk.Request(
+                path="/api/v1/me/roadmap?goal=job-interview&hours_per_week=8", headers=auth
+            ),
+            0.2,
+            50,
+        ),
+        Scenario(
+            f"PUT /api/v1/me/progress/{topic}",
+            wrk.Request(
+                method="PUT",
+                path=f"/api/v1/me/progress/{topic}",
+                headers=json_auth,
+                # Every request changes the record, so each one is a real write with an event.
+                body_lua='string.format(\'{"status":"in_progress","hours_spent":%d}\', n)',
+            ),
+            0.12,
+            50,
+        ),
+        Scenario(
+            "POST /api/v1/plans",
+            wrk.Request(
+                method="POST",
+                path="/api/v1/plans",
+                headers=(("Content-Type", "application/json"),),
+                body=plan_body,
+            ),
+            0.3,
+            50,
+        ),
+    ]
+
+
+def prepare_learner(base_url: str) -> str:
+    """Register a learner with some progress and return a bearer token."""
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        email = f"bench-{datetime.now(UTC).timestamp():.0f}@example.com"
+        client.post(
+            "/api/v1/auth/register",
+            json={"email": email, "password": PASSWORD, "display_name": "Bench"},
+        ).raise_for_status()
+        token = client.post(
+            "/api/v1/auth/token", data={"username": email, "password": PASSWORD}
+        ).json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        for known in ("python", "programming-fundamentals", "vectors-and-matrices"):
+            client.put(
+                f"/api/v1/me/progress/{known}", json={"status": "completed"}, headers=headers
+            ).raise_for_status()
+        return str(token)
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+def measure(database_url: str, *, seconds: float, connections: int, workers: int) -> dict[str, Any]:
+    with servers.serve("bench.hello:app", workers=workers, ready_path="/hello") as (url, _):
+        hello = wrk.run(url, wrk.Request(path="/hello"), connections=connections, seconds=seconds)
+    env = {
+        "SKILLPATH_DATABASE_URL": database_url,
+        "SKILLPATH_LOG_LEVEL": "warning",
+    }
+    results: dict[str, Any] = {}
+    with servers.serve(
+        "api.app:create_app", factory=True, workers=workers, env=env, ready_path="/health/ready"
+    ) as (url, process):
+        token = prepare_learner(url)
+        for scenario in scenarios(token, TOPIC):
+            measured = wrk.run(url, scenario.request, connections=connections, seconds=seconds)
+            ratio = measured.requests_per_second / hello.requests_per_second
+            results[scenario.name] = {
+                **measured.as_dict(),
+                "ratio": round(ratio, 3),
+                "target_ratio": scenario.min_ratio,
+                "target_p99_ms": scenario.max_p99_ms,
+                "meets_target": ratio >= scenario.min_ratio
+                and measured.p99_ms <= scenario.max_p99_ms
+                and measured.non_2xx == 0,
+            }
+        rss = servers.rss_megabytes(process.pid)
+    return {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "database": database_url.split(":", 1)[0],
+        "workers": workers,
+        "connections": connections,
+        "seconds": seconds,
+        "hello": hello.as_dict(),
+        "endpoints": results,
+        "server_rss_mb": round(rss, 1),
+    }
+
+
+def print_table(report: dict[str, Any]) -> None:
+    hello = report["hello"]
+    print(
+        f"\n{report['database']}, {report['workers']} worker(s), {report['connections']} "
+        f"connections, {report['seconds']} s per endpoint, {report['date']}"
+    )
+    header = (
+        f"{'endpoint':44} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'ratio':>6} {'target':>12}  ok"
+    )
+    print(header)
+    print("-" * len(header))
+    print(
+        f"{'GET /hello (bare FastAPI)':44} {hello['requests_per_second']:8.0f} "
+        f"{hello['p50_ms']:7.2f} {hello['p99_ms']:7.2f} {1:6.2f}"
+    )
+    for name, row in report["endpoints"].items():
+        target = f">={row['target_ratio']}, <={row['target_p99_ms']}ms"
+        flag = "yes" if row["meets_target"] else "NO"
+        errors = f"  ({row['non_2xx']} non-2xx)" if row["non_2xx"] else ""
+        print(
+            f"{name:44} {row['requests_per_second']:8.0f} {row['p50_ms']:7.2f} "
+            f"{row['p99_ms']:7.2f} {row['ratio']:6.2f} {target:>12}  {flag}{errors}"
+        )
+    print(f"server RSS after the run: {report['server_rss_mb']} MB")
+
+
+def write_report(report: dict[str, Any], name: str) -> Path:
+    RESULTS_DIR.mkdir(exist_ok=True)
+    path = RESULTS_DIR / f"{name}.json"
+    path.write_text(json.dumps(report, indent=2) + "\n")
+    return path
+
+
+def main() -> None:
+    wrk.require_wrk()
+    seconds = float(os.environ.get("BENCH_SECONDS", "10"))
+    connections = int(os.environ.get("BENCH_CONNECTIONS", "32"))
+    workers = int(os.environ.get("BENCH_WORKERS", "1"))
+    with tempfile.TemporaryDirectory() as folder:
+        database_url = os.environ.get("SKILLPATH_BENCH_DATABASE_URL") or (
+            f"sqlite:///{folder}/bench.db"
+        )
+        report = measure(database_url, seconds=seconds, connections=connections, workers=workers)
+    print_table(report)
+    name = f"bench-{report['database']}-{workers}w"
+    print(f"figures written to {write_report(report, name)}")
+
+
+if __name__ == "__main__":
+    main()

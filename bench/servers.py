@@ -1,0 +1,94 @@
+"""Starts the servers a benchmark measures, with the same uvicorn settings for each."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+
+import httpx
+
+HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def uvicorn_command(target: str, port: int, *, workers: int, factory: bool) -> list[str]:
+    """The same server settings for skillpath and for the yardstick."""
+    command = [sys.executable, "-m", "uvicorn", target, "--host", HOST, "--port", str(port)]
+    command += ["--loop", "uvloop", "--http", "httptools", "--no-access-log"]
+    command += ["--log-level", "warning", "--workers", str(workers)]
+    return command + (["--factory"] if factory else [])
+
+
+@contextmanager
+def serve(
+    target: str,
+    *,
+    workers: int = 1,
+    factory: bool = False,
+    env: Mapping[str, str] | None = None,
+    ready_path: str = "/",
+    timeout: float = 60,
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Run `target` under uvicorn until the block ends; yields its base URL and process."""
+    port = free_port()
+    process = subprocess.Popen(
+        uvicorn_command(target, port, workers=workers, factory=factory),
+        env={**os.environ, **(env or {})},
+    )
+    base_url = f"http://{HOST}:{port}"
+    try:
+        wait_until_ready(base_url + ready_path, process, timeout=timeout)
+        yield base_url, process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def wait_until_ready(url: str, process: subprocess.Popen[bytes], *, timeout: float) -> float:
+    """Seconds until `url` answered 200; fails if the process exits first."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode} before it was ready")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return time.perf_counter() - started
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)
+    raise TimeoutError(f"{url} not ready after {timeout} s")
+
+
+def rss_megabytes(pid: int) -> float:
+    """Resident memory of a process and its children (uvicorn workers), from /proc."""
+    total_kb = 0
+    for candidate in [pid, *_children(pid)]:
+        try:
+            with open(f"/proc/{candidate}/status") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total_kb += int(line.split()[1])
+        except FileNotFoundError:
+            continue
+    return total_kb / 1024
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as children:
+            return [int(child) for child in children.read().split()]
+    except FileNotFoundError:
+        return []
