@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format lock bench bench-engine clean
+.PHONY: run test fuzz lint format lock bench bench-scale bench-engine clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,12 @@ run: $(STAMP)
 
 test: $(STAMP) lint
 	$(BIN)/pytest
+
+# A long schema-fuzzing campaign: random (not derandomized) examples, plus stateful sequences.
+FUZZ_EXAMPLES ?= 500
+fuzz: $(STAMP)
+	SKILLPATH_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) SKILLPATH_FUZZ_DERANDOMIZE=0 SKILLPATH_FUZZ_STATEFUL=1 \
+		$(BIN)/pytest tests/fuzz
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -44,6 +50,10 @@ lock:
 # Load benchmark of the service against a bare FastAPI app (needs wrk: apt-get install wrk).
 bench: $(STAMP)
 	$(BIN)/python -m bench.load
+
+# The same endpoints on 10,000 topics, 40,000 edges, 100,000 learners, 1,000,000 progress records.
+bench-scale: $(STAMP)
+	$(BIN)/python -m bench.scale
 
 # The planner engine alone on a generated 10,000-topic catalog.
 bench-engine: $(STAMP)

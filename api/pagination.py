@@ -28,12 +28,11 @@ class PageParams(BaseModel):
 
     def slice(self, items: Sequence[Any]) -> dict[str, Any]:
         """The page of `items` as a JSON-ready dict."""
-        return {
-            "items": list(items[self.offset : self.offset + self.limit]),
-            "total": len(items),
-            "limit": self.limit,
-            "offset": self.offset,
-        }
+        return self.of(list(items[self.offset : self.offset + self.limit]), total=len(items))
+
+    def of(self, items: list[Any], *, total: int) -> dict[str, Any]:
+        """A JSON-ready page holding `items`, already cut to this page, out of `total`."""
+        return {"items": items, "total": total, "limit": self.limit, "offset": self.offset}
 
 
 async def _page_params(

@@ -1,21 +1,21 @@
 """Benchmark of the planner engine on a large generated catalog.
 
-Run: ``python -m bench.engine`` (or ``make bench``). It builds a deep DAG of 10,000 topics and
-40,000 edges, three goals whose targets sit deep in the graph (closures of thousands of topics)
-and a realistic learner who knows a quarter of the catalog (a prerequisite-closed set) and has
-started a few topics. It prints the one-off preparation times and, per operation, the median and
-p95 latency over repeated calls against the issue's targets. Always exits 0: this is a
-measurement, not a test.
+Run: ``python -m bench.engine`` (or ``make bench-engine``). It builds a deep DAG of 10,000
+topics and 40,000 edges, three goals whose targets sit deep in the graph (closures of thousands
+of topics) and a realistic learner who knows a quarter of the catalog (a prerequisite-closed
+set) and has started a few topics. It prints the one-off preparation times and, per operation,
+the median and p95 latency over repeated calls against the issue's targets. Always exits 0:
+this is a measurement, not a test.
 """
 
 import argparse
 import functools
-import random
 import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bench.catalog_gen import generate_catalog, slug_of
 from planner import CatalogGraph, Goal, LearnerState, TopicNode, build_roadmap, recommend
 
 TARGETS_MS = {"recommend": 20.0, "roadmap": 100.0}
@@ -29,59 +29,25 @@ class Workload:
     build_ms: float
 
 
-def _slug(index: int) -> str:
-    return f"topic-{index:05d}"
-
-
 def generate(*, topics: int, edges: int, window: int, seed: int) -> Workload:
-    """A deep DAG: each topic needs up to four topics among the `window` before it."""
-    rng = random.Random(seed)
-    per_topic = max(1, round(edges / max(1, topics - 1)))
-    needs: list[set[int]] = [set() for _ in range(topics)]
-    count = 0
-    for index in range(1, topics):
-        wanted = min(index, per_topic, edges - count)
-        low = max(0, index - window)
-        while len(needs[index]) < wanted:
-            needs[index].add(rng.randrange(low, index))
-        count += wanted
+    """The generated catalog as planner objects."""
+    catalog = generate_catalog(topics=topics, edges=edges, window=window, seed=seed)
     nodes = [
-        TopicNode(slug=_slug(i), title=f"Topic {i}", hours=rng.randint(1, 40) / 2)
-        for i in range(topics)
+        TopicNode(slug=slug_of(i), title=f"Topic {i}", hours=hours)
+        for i, hours in enumerate(catalog.hours)
     ]
-    edge_list = [(_slug(p), _slug(i)) for i in range(topics) for p in sorted(needs[i])]
+    edge_list = [(slug_of(p), slug_of(i)) for p, i in catalog.edges]
     started = time.perf_counter()
     graph = CatalogGraph.build(topics=nodes, edges=edge_list)
     build_ms = (time.perf_counter() - started) * 1000
-
-    goals = []
-    for number in range(3):
-        targets = rng.sample(range(int(topics * 0.7), topics), 6)
-        weights = {_slug(t): rng.choice([0.4, 0.6, 0.8, 1.0]) for t in targets}
-        goals.append(Goal(slug=f"deep-goal-{number + 1}", title="Deep goal", weights=weights))
-
-    # A realistic learner: the union of the full prerequisite closures of topics picked at random
-    # among the first 40% of the catalog, grown until it holds a quarter of the catalog.
-    known: set[int] = set()
-    picks = list(range(int(topics * 0.4)))
-    rng.shuffle(picks)
-    for pick in picks:
-        if pick in known:
-            continue
-        closure = {pick}
-        frontier = [pick]
-        while frontier:
-            for need in needs[frontier.pop()]:
-                if need not in known and need not in closure:
-                    closure.add(need)
-                    frontier.append(need)
-        if len(known) + len(closure) <= topics // 4:
-            known |= closure
-    # A few topics the learner has started: ready ones (all prerequisites known), picked without
-    # asking the planner so that goal preparation is measured on its own below.
-    ready = [i for i in range(topics) if i not in known and needs[i] <= known]
-    in_progress = frozenset(_slug(i) for i in rng.sample(ready, min(5, len(ready))))
-    state = LearnerState(known=frozenset(_slug(i) for i in known), in_progress=in_progress)
+    goals = [
+        Goal(slug=slug, title=slug, weights={slug_of(t): w for t, w in targets.items()})
+        for slug, targets in catalog.goals.items()
+    ]
+    state = LearnerState(
+        known=frozenset(slug_of(i) for i in catalog.known),
+        in_progress=frozenset(slug_of(i) for i in catalog.in_progress),
+    )
     return Workload(graph=graph, goals=goals, state=state, build_ms=build_ms)
 
 

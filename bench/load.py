@@ -33,11 +33,21 @@ class Scenario:
     max_p99_ms: float
 
 
-def scenarios(token: str, topic: str) -> list[Scenario]:
-    auth = (("Authorization", f"Bearer {token}"),)
+@dataclass(frozen=True)
+class Subject:
+    """What the scenarios are about: a learner's token, a topic, and topics a visitor knows."""
+
+    token: str
+    topic: str
+    known: tuple[str, ...]
+
+
+def scenarios(subject: Subject) -> list[Scenario]:
+    topic = subject.topic
+    auth = (("Authorization", f"Bearer {subject.token}"),)
     json_auth = (*auth, ("Content-Type", "application/json"))
     plan_body = json.dumps(
-        {"goal": "job-interview", "known": ["python"], "limit": 10, "hours_per_week": 8}
+        {"goal": "job-interview", "known": list(subject.known), "limit": 10, "hours_per_week": 8}
     )
     return [
         Scenario(
@@ -86,23 +96,28 @@ def scenarios(token: str, topic: str) -> list[Scenario]:
     ]
 
 
-def prepare_learner(base_url: str) -> str:
-    """Register a learner with some progress and return a bearer token."""
+def log_in(client: httpx.Client, email: str) -> str:
+    response = client.post("/api/v1/auth/token", data={"username": email, "password": PASSWORD})
+    response.raise_for_status()
+    return str(response.json()["access_token"])
+
+
+def seeded_subject(base_url: str) -> Subject:
+    """Register a learner with some progress on the seed catalog."""
     with httpx.Client(base_url=base_url, timeout=30) as client:
         email = f"bench-{datetime.now(UTC).timestamp():.0f}@example.com"
         client.post(
             "/api/v1/auth/register",
             json={"email": email, "password": PASSWORD, "display_name": "Bench"},
         ).raise_for_status()
-        token = client.post(
-            "/api/v1/auth/token", data={"username": email, "password": PASSWORD}
-        ).json()["access_token"]
+        token = log_in(client, email)
         headers = {"Authorization": f"Bearer {token}"}
-        for known in ("python", "programming-fundamentals", "vectors-and-matrices"):
+        known = ("python", "programming-fundamentals", "vectors-and-matrices")
+        for slug in known:
             client.put(
-                f"/api/v1/me/progress/{known}", json={"status": "completed"}, headers=headers
+                f"/api/v1/me/progress/{slug}", json={"status": "completed"}, headers=headers
             ).raise_for_status()
-        return str(token)
+        return Subject(token=token, topic=TOPIC, known=known)
 
 
 def machine() -> dict[str, Any]:
@@ -113,38 +128,70 @@ def machine() -> dict[str, Any]:
     }
 
 
-def measure(database_url: str, *, seconds: float, connections: int, workers: int) -> dict[str, Any]:
-    with servers.serve("bench.hello:app", workers=workers, ready_path="/hello") as (url, _):
-        hello = wrk.run(url, wrk.Request(path="/hello"), connections=connections, seconds=seconds)
-    env = {
-        "SKILLPATH_DATABASE_URL": database_url,
-        "SKILLPATH_LOG_LEVEL": "warning",
-    }
+def measure_hello(*, seconds: float, connections: int, workers: int) -> wrk.Measurement:
+    """The yardstick's throughput under the same server settings and load."""
+    with servers.serve("bench.hello:app", workers=workers, ready_path="/hello") as hello:
+        request = wrk.Request(path="/hello")
+        return wrk.run(hello.url, request, connections=connections, seconds=seconds)
+
+
+def run_scenarios(
+    url: str,
+    chosen: list[Scenario],
+    hello: wrk.Measurement,
+    *,
+    seconds: float,
+    connections: int,
+) -> dict[str, Any]:
+    """Each scenario's figures, with its ratio to hello and whether it meets its target."""
     results: dict[str, Any] = {}
-    with servers.serve(
-        "api.app:create_app", factory=True, workers=workers, env=env, ready_path="/health/ready"
-    ) as (url, process):
-        token = prepare_learner(url)
-        for scenario in scenarios(token, TOPIC):
-            measured = wrk.run(url, scenario.request, connections=connections, seconds=seconds)
-            ratio = measured.requests_per_second / hello.requests_per_second
-            results[scenario.name] = {
-                **measured.as_dict(),
-                "ratio": round(ratio, 3),
-                "target_ratio": scenario.min_ratio,
-                "target_p99_ms": scenario.max_p99_ms,
-                "meets_target": ratio >= scenario.min_ratio
-                and measured.p99_ms <= scenario.max_p99_ms
-                and measured.non_2xx == 0,
-            }
-        rss = servers.rss_megabytes(process.pid)
+    for scenario in chosen:
+        measured = wrk.run(url, scenario.request, connections=connections, seconds=seconds)
+        ratio = measured.requests_per_second / hello.requests_per_second
+        results[scenario.name] = {
+            **measured.as_dict(),
+            "ratio": round(ratio, 3),
+            "target_ratio": scenario.min_ratio,
+            "target_p99_ms": scenario.max_p99_ms,
+            "meets_target": ratio >= scenario.min_ratio
+            and measured.p99_ms <= scenario.max_p99_ms
+            and measured.non_2xx == 0,
+        }
+    return results
+
+
+def service_env(database_url: str) -> dict[str, str]:
+    return {"SKILLPATH_DATABASE_URL": database_url, "SKILLPATH_LOG_LEVEL": "warning"}
+
+
+def report_header(
+    database_url: str, *, workers: int, connections: int, seconds: float
+) -> dict[str, Any]:
     return {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
-        "database": database_url.split(":", 1)[0],
+        "database": database_url.split(":", 1)[0].split("+")[0],
         "workers": workers,
         "connections": connections,
         "seconds": seconds,
+    }
+
+
+def measure(database_url: str, *, seconds: float, connections: int, workers: int) -> dict[str, Any]:
+    """Hello, then every scenario on a service over `database_url` (seeded at start-up)."""
+    hello = measure_hello(workers=workers, seconds=seconds, connections=connections)
+    with servers.serve(
+        "api.app:create_app",
+        factory=True,
+        workers=workers,
+        env=service_env(database_url),
+        ready_path="/health/ready",
+    ) as server:
+        chosen = scenarios(seeded_subject(server.url))
+        results = run_scenarios(server.url, chosen, hello, seconds=seconds, connections=connections)
+        rss = servers.rss_megabytes(server.process.pid)
+    return {
+        **report_header(database_url, workers=workers, connections=connections, seconds=seconds),
         "hello": hello.as_dict(),
         "endpoints": results,
         "server_rss_mb": round(rss, 1),

@@ -7,10 +7,20 @@ import sys
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import httpx
 
 HOST = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class Server:
+    """A running server: where it listens, its process, and how long it took to be ready."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    startup_seconds: float
 
 
 def free_port() -> int:
@@ -37,8 +47,8 @@ def serve(
     env: Mapping[str, str] | None = None,
     ready_path: str = "/",
     timeout: float = 60,
-) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """Run `target` under uvicorn until the block ends; yields its base URL and process."""
+) -> Iterator[Server]:
+    """Run `target` under uvicorn until the block ends."""
     port = free_port()
     process = subprocess.Popen(
         uvicorn_command(target, port, workers=workers, factory=factory),
@@ -46,8 +56,8 @@ def serve(
     )
     base_url = f"http://{HOST}:{port}"
     try:
-        wait_until_ready(base_url + ready_path, process, timeout=timeout)
-        yield base_url, process
+        startup = wait_until_ready(base_url + ready_path, process, timeout=timeout)
+        yield Server(url=base_url, process=process, startup_seconds=startup)
     finally:
         process.terminate()
         try:

@@ -4,7 +4,7 @@ None of this depends on the learner, so the graph computes it once per goal and 
 Everything is in graph indices, where index order is a topological order (prerequisites first).
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -29,6 +29,8 @@ class GoalPlan:
     order. Topics that lead to no other target are absent."""
     ancestry: Mapping[int, tuple[int, ...]]
     """Target index -> its own closure (itself included), ascending."""
+    ancestry_masks: Mapping[int, int]
+    """Target index -> its own closure as a bitset (bit i set for index i), for fast counts."""
 
 
 def plan_goal(
@@ -78,6 +80,7 @@ def plan_goal(
         targets=ranked,
         downstream=downstream,
         ancestry=ancestry,
+        ancestry_masks={target: index_mask(indices) for target, indices in ancestry.items()},
     )
 
 
@@ -91,3 +94,11 @@ def _ancestors_of(prerequisites: Sequence[tuple[int, ...]], roots: Mapping[int, 
                 seen.add(prerequisite)
                 stack.append(prerequisite)
     return seen
+
+
+def index_mask(indices: Collection[int]) -> int:
+    """A bitset of `indices`: bit i is set for each index i."""
+    bits = bytearray((max(indices, default=0) >> 3) + 1)
+    for index in indices:
+        bits[index >> 3] |= 1 << (index & 7)
+    return int.from_bytes(bits, "little")

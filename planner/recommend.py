@@ -4,7 +4,7 @@ import heapq
 from dataclasses import dataclass
 
 from planner import reasons
-from planner.closure import GoalPlan
+from planner.closure import GoalPlan, index_mask
 from planner.goals import Goal, LearnerState
 from planner.graph import CatalogGraph
 from planner.reasons import Reason
@@ -48,8 +48,9 @@ def recommend(
     downstream = plan.downstream
     # Each open target shares its weight among the topics still between the learner and it, so
     # a topic gets more credit the closer it brings a target, not just for leading to many.
+    known_mask = index_mask(known)
     share = {
-        target: weight[target] / sum(1 for i in plan.ancestry[target] if i not in known)
+        target: weight[target] / (plan.ancestry_masks[target] & ~known_mask).bit_count()
         for target in plan.targets
         if target not in known
     }

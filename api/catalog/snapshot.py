@@ -1,18 +1,16 @@
 """The in-memory catalog snapshot that serves every catalog read.
 
 A snapshot is built from the database once per catalog version and never changes after. It
-holds JSON-ready dicts shaped by the response models, plus the planner's graph, so a read
-costs a dict lookup and a serialization.
+holds JSON-ready dicts in the shapes of the response models (tests/api/test_snapshot_shapes.py
+validates them against those models), plus the planner's graph, so a read costs a dict lookup
+and a serialization.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from api.areas.schemas import AreaRead
-from api.catalog.repository import CatalogRows
-from api.goals.schemas import GoalRead, GoalTargetRead
-from api.resources.schemas import ResourceRead
-from api.topics.schemas import TopicDetail, TopicSummary
+from api.catalog.repository import CatalogRows, ResourceRow, TopicRow
 from planner import CatalogGraph, TopicNode
 
 JSONDict = dict[str, Any]
@@ -39,87 +37,104 @@ class CatalogSnapshot:
     version: int
     areas: tuple[JSONDict, ...]
     topics: dict[str, TopicEntry]
+    slug_by_id: dict[int, str]
     resources: tuple[JSONDict, ...]
     goals: dict[str, JSONDict]
     edges: tuple[tuple[str, str], ...]
     graph: CatalogGraph
-    # Renderings computed on first use; the snapshot itself never changes.
-    renderings: dict[str, Any] = field(default_factory=dict)
+    # Derived views computed on first use (renderings, filtered listings); the snapshot itself
+    # never changes, so they never go stale.
+    derived: dict[Any, Any] = field(default_factory=dict)
 
     @property
     def area_slugs(self) -> frozenset[str]:
         return frozenset(area["slug"] for area in self.areas)
 
+    def listing(self, area: str | None, level: int | None) -> tuple[TopicEntry, ...]:
+        """Topics of `area` at `level` (None: any), in listing order, computed once per pair."""
+        key = ("listing", area, level)
+        found: tuple[TopicEntry, ...] | None = self.derived.get(key)
+        if found is None:
+            found = tuple(
+                entry
+                for entry in self.topics.values()
+                if (area is None or entry.area == area) and (level is None or entry.level == level)
+            )
+            self.derived[key] = found
+        return found
+
+
+def _resource(row: ResourceRow, topics: Iterable[str]) -> JSONDict:
+    return {
+        "id": row.id,
+        "title": row.title,
+        "url": row.url,
+        "kind": row.kind.value,
+        "provider": row.provider,
+        "free": row.free,
+        "hours": row.hours,
+        "topics": sorted(topics),
+    }
+
+
+def _summary(row: TopicRow, area: str) -> JSONDict:
+    return {
+        "slug": row.slug,
+        "title": row.title,
+        "area": area,
+        "level": row.level,
+        "estimated_hours": row.estimated_hours,
+    }
+
+
+def _heaviest_first(target: JSONDict) -> tuple[float, str]:
+    return (-target["weight"], target["topic"])
+
 
 def build_snapshot(rows: CatalogRows) -> CatalogSnapshot:
     """Shape the catalog's rows into a snapshot."""
     area_slug_by_id = {area.id: area.slug for area in rows.areas}
-    topic_slug_by_id = {topic.id: topic.slug for topic in rows.topics}
-
-    summaries = {
-        topic.slug: TopicSummary(
-            slug=topic.slug,
-            title=topic.title,
-            area=area_slug_by_id[topic.area_id],
-            level=topic.level,
-            estimated_hours=topic.estimated_hours,
-        ).model_dump(mode="json")
-        for topic in rows.topics
-    }
+    slug_by_id = {topic.id: topic.slug for topic in rows.topics}
+    summaries = {t.slug: _summary(t, area_slug_by_id[t.area_id]) for t in rows.topics}
 
     resource_topics: dict[int, list[str]] = {}
     for resource_id, topic_id in rows.resource_links:
-        resource_topics.setdefault(resource_id, []).append(topic_slug_by_id[topic_id])
-    resources = tuple(
-        ResourceRead(
-            id=resource.id,
-            title=resource.title,
-            url=resource.url,
-            kind=resource.kind,
-            provider=resource.provider,
-            free=resource.free,
-            hours=resource.hours,
-            topics=sorted(resource_topics.get(resource.id, [])),
-        ).model_dump(mode="json")
-        for resource in rows.resources
-    )
+        resource_topics.setdefault(resource_id, []).append(slug_by_id[topic_id])
+    resources = tuple(_resource(r, resource_topics.get(r.id, ())) for r in rows.resources)
     resources_by_topic: dict[str, list[JSONDict]] = {}
     for resource in resources:
         for slug in resource["topics"]:
             resources_by_topic.setdefault(slug, []).append(resource)
 
-    edges = tuple(
-        sorted((topic_slug_by_id[pre], topic_slug_by_id[topic]) for pre, topic in rows.edges)
-    )
-    prerequisites: dict[str, list[str]] = {}
-    unlocks: dict[str, list[str]] = {}
+    edges = tuple(sorted((slug_by_id[pre], slug_by_id[topic]) for pre, topic in rows.edges))
+    prerequisites: dict[str, list[JSONDict]] = {}
+    unlocks: dict[str, list[JSONDict]] = {}
     for pre, dependent in edges:
-        prerequisites.setdefault(dependent, []).append(pre)
-        unlocks.setdefault(pre, []).append(dependent)
+        prerequisites.setdefault(dependent, []).append(summaries[pre])
+        unlocks.setdefault(pre, []).append(summaries[dependent])
 
-    topics: dict[str, TopicEntry] = {}
     area_position = {area.id: area.position for area in rows.areas}
     topic_counts: dict[int, int] = {}
+    topics: dict[str, TopicEntry] = {}
     for topic in sorted(rows.topics, key=lambda t: (area_position[t.area_id], t.level, t.slug)):
         topic_counts[topic.area_id] = topic_counts.get(topic.area_id, 0) + 1
+        summary = summaries[topic.slug]
         own_resources = resources_by_topic.get(topic.slug, [])
-        detail = TopicDetail.model_validate(
-            {
-                **summaries[topic.slug],
-                "summary": topic.summary,
-                "tags": list(topic.tags),
-                "prerequisites": [summaries[s] for s in prerequisites.get(topic.slug, [])],
-                "unlocks": [summaries[s] for s in unlocks.get(topic.slug, [])],
-                "resources": own_resources,
-            }
-        ).model_dump(mode="json")
         topics[topic.slug] = TopicEntry(
             slug=topic.slug,
-            area=area_slug_by_id[topic.area_id],
+            area=summary["area"],
             level=topic.level,
-            summary=summaries[topic.slug],
-            detail=detail,
+            summary=summary,
+            detail={
+                **summary,
+                "summary": topic.summary,
+                "tags": list(topic.tags),
+                "prerequisites": prerequisites.get(topic.slug, []),
+                "unlocks": unlocks.get(topic.slug, []),
+                "resources": own_resources,
+            },
             search_text=" ".join([topic.slug, topic.title, topic.summary, *topic.tags]).lower(),
+            # Free first, then short: what a learner can start on at once.
             best_resources=tuple(
                 sorted(own_resources, key=lambda r: (not r["free"], r["hours"], r["id"]))[
                     :MAX_RESOURCES_PER_RECOMMENDATION
@@ -128,28 +143,28 @@ def build_snapshot(rows: CatalogRows) -> CatalogSnapshot:
         )
 
     areas = tuple(
-        AreaRead(
-            slug=area.slug,
-            title=area.title,
-            description=area.description,
-            position=area.position,
-            topic_count=topic_counts.get(area.id, 0),
-        ).model_dump(mode="json")
+        {
+            "slug": area.slug,
+            "title": area.title,
+            "description": area.description,
+            "position": area.position,
+            "topic_count": topic_counts.get(area.id, 0),
+        }
         for area in sorted(rows.areas, key=lambda a: (a.position, a.slug))
     )
 
-    targets_by_goal: dict[int, list[GoalTargetRead]] = {}
+    targets_by_goal: dict[int, list[JSONDict]] = {}
     for goal_id, topic_id, weight in rows.goal_targets:
         targets_by_goal.setdefault(goal_id, []).append(
-            GoalTargetRead(topic=topic_slug_by_id[topic_id], weight=weight)
+            {"topic": slug_by_id[topic_id], "weight": weight}
         )
-    goals = {
-        goal.slug: GoalRead(
-            slug=goal.slug,
-            title=goal.title,
-            description=goal.description,
-            targets=sorted(targets_by_goal.get(goal.id, []), key=lambda t: (-t.weight, t.topic)),
-        ).model_dump(mode="json")
+    goals: dict[str, JSONDict] = {
+        goal.slug: {
+            "slug": goal.slug,
+            "title": goal.title,
+            "description": goal.description,
+            "targets": sorted(targets_by_goal.get(goal.id, []), key=_heaviest_first),
+        }
         for goal in sorted(rows.goals, key=lambda g: g.slug)
     }
 
@@ -163,6 +178,7 @@ def build_snapshot(rows: CatalogRows) -> CatalogSnapshot:
         version=rows.version,
         areas=areas,
         topics=topics,
+        slug_by_id=slug_by_id,
         resources=resources,
         goals=goals,
         edges=edges,

@@ -42,8 +42,8 @@ async def get_graph(
     """Every topic and prerequisite edge, as JSON or as Mermaid or DOT text to draw."""
     if format is GraphFormat.JSON:
         return JSONBytes(graph_json(snapshot))
-    text = snapshot.renderings.get(format)
+    text = snapshot.derived.get(format)
     if text is None:
-        text = snapshot.renderings[format] = _TEXT_RENDERERS[format](snapshot)
+        text = snapshot.derived[format] = _TEXT_RENDERERS[format](snapshot)
     media_type = "text/vnd.mermaid" if format is GraphFormat.MERMAID else "text/vnd.graphviz"
     return Response(text, media_type=f"{media_type}; charset=utf-8")

@@ -54,7 +54,7 @@ async def my_recommendations(
     the goal weight they carry and unlock, whether you started them, and their effort. Give
     `goal` or `targets`."""
     planner_goal = service.resolve_goal(snapshot, goal=goal, targets=service.parse_targets(targets))
-    state = await db.read(service.learner_state, learner_id)
+    state = await db.read(service.learner_state, learner_id, snapshot)
     return JSONBytes(service.recommendations_body(snapshot, planner_goal, state, limit=limit))
 
 
@@ -81,7 +81,7 @@ async def my_roadmap(
     """Every topic you still need for the goal, each after all of its prerequisites, in
     stages (stage 1 is ready now), with hours, and weeks for `hours_per_week`."""
     planner_goal = service.resolve_goal(snapshot, goal=goal, targets=service.parse_targets(targets))
-    state = await db.read(service.learner_state, learner_id)
+    state = await db.read(service.learner_state, learner_id, snapshot)
     body = service.roadmap_body(
         snapshot, planner_goal, state, hours_per_week=hours_per_week, budget_hours=budget_hours
     )

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from api.catalog.snapshot import CatalogSnapshot
 from api.errors import InvalidInput, NotFound
-from api.progress.repository import statuses
+from api.progress.repository import status_by_topic_id
 from models import KNOWN_STATUSES, ProgressStatus
 from planner import Goal, LearnerState, Recommendations, Roadmap, build_roadmap, recommend
 
@@ -50,14 +50,21 @@ def parse_targets(text: str | None) -> list[str] | None:
     return targets
 
 
-def learner_state(session: Session, learner_id: int) -> LearnerState:
+_KNOWN = frozenset(status.value for status in KNOWN_STATUSES)
+
+
+def learner_state(session: Session, learner_id: int, snapshot: CatalogSnapshot) -> LearnerState:
     """What the learner knows and has started, from their progress records."""
+    slugs = snapshot.slug_by_id
     known: set[str] = set()
     started: set[str] = set()
-    for slug, status, _hours in statuses(session, learner_id):
-        if status in KNOWN_STATUSES:
+    for topic_id, status in status_by_topic_id(session, learner_id):
+        slug = slugs.get(topic_id)
+        if slug is None:  # a topic created after this snapshot; the planner cannot use it yet
+            continue
+        if status in _KNOWN:
             known.add(slug)
-        elif status is ProgressStatus.IN_PROGRESS:
+        elif status == ProgressStatus.IN_PROGRESS.value:
             started.add(slug)
     return LearnerState(known=frozenset(known), in_progress=frozenset(started))
 

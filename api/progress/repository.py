@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, func, insert, select, update
+from sqlalchemy import Select, and_, bindparam, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -187,6 +187,17 @@ _STATUSES = (
     .join(Topic, Topic.id == Progress.topic_id)
     .where(Progress.learner_id == bindparam("learner_id"))
 )
+
+
+# The planner reads a learner's whole progress on every request: plain columns and no join
+# (the snapshot maps topic ids to slugs) keep that cheap for learners with thousands of records.
+_STATUS_BY_TOPIC = text("SELECT topic_id, status FROM progress WHERE learner_id = :learner_id")
+
+
+def status_by_topic_id(session: Session, learner_id: int) -> list[tuple[int, str]]:
+    """(topic id, status value) of every record of the learner."""
+    rows = session.connection().execute(_STATUS_BY_TOPIC, {"learner_id": learner_id})
+    return [(topic_id, status) for topic_id, status in rows]
 
 
 def statuses(session: Session, learner_id: int) -> Sequence[tuple[str, ProgressStatus, float]]:

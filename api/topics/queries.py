@@ -1,5 +1,7 @@
 """Look-ups of topics in the catalog snapshot."""
 
+from collections.abc import Sequence
+
 from api.catalog.snapshot import CatalogSnapshot, TopicEntry
 from api.errors import InvalidInput, NotFound
 
@@ -14,16 +16,13 @@ def topic_entry(snapshot: CatalogSnapshot, slug: str) -> TopicEntry:
 
 def filter_topics(
     snapshot: CatalogSnapshot, *, area: str | None, level: int | None, text: str | None
-) -> list[TopicEntry]:
+) -> Sequence[TopicEntry]:
     """The topics matching every filter given, in listing order."""
     if area is not None and area not in snapshot.area_slugs:
         known = ", ".join(sorted(snapshot.area_slugs))
         raise InvalidInput(f"No area with slug '{area}'; the areas are: {known}.")
-    needle = text.lower() if text else None
-    return [
-        entry
-        for entry in snapshot.topics.values()
-        if (area is None or entry.area == area)
-        and (level is None or entry.level == level)
-        and (needle is None or needle in entry.search_text)
-    ]
+    listing = snapshot.listing(area, level)
+    if not text:
+        return listing
+    needle = text.lower()
+    return [entry for entry in listing if needle in entry.search_text]

@@ -40,7 +40,8 @@ async def list_topics(
 ) -> JSONBytes:
     """Topics ordered by area, level and slug; filters combine with AND."""
     entries = queries.filter_topics(snapshot, area=area, level=level, text=q)
-    return JSONBytes(page.slice([entry.summary for entry in entries]))
+    window = entries[page.offset : page.offset + page.limit]
+    return JSONBytes(page.of([entry.summary for entry in window], total=len(entries)))
 
 
 @router.get(
