@@ -1,4 +1,4 @@
-"""The `skillpath` command line: serve, migrate, seed and create-admin."""
+"""The `skillpath` command line: serve, migrate, seed, create-admin and catalog export/import."""
 
 import argparse
 import getpass
@@ -15,6 +15,7 @@ from api.auth.service import ensure_admin
 from api.settings import get_settings
 from models.database import Database, transaction
 from models.migrate import startup_lock, upgrade_to_head
+from seed.exporter import dump_catalog, export_catalog
 from seed.loader import load_catalog
 from seed.schema import DEFAULT_CATALOG_PATH, CatalogFileError, load_catalog_file
 
@@ -69,6 +70,24 @@ def _seed(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export_catalog(args: argparse.Namespace) -> int:
+    database = Database.from_url(get_settings().database_url)
+    try:
+        with database.read_session_factory() as session:
+            text = dump_catalog(export_catalog(session))
+    except CatalogFileError as exc:
+        print(f"catalog cannot be exported: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        database.dispose()
+    # Written only once the export succeeded, so a refusal never truncates an existing file.
+    if args.file is None:
+        sys.stdout.write(text)
+    else:
+        args.file.write_text(text, encoding="utf-8")
+    return 0
+
+
 def _create_admin(args: argparse.Namespace) -> int:
     password = os.environ.get("SKILLPATH_ADMIN_PASSWORD") or getpass.getpass("Admin password: ")
     try:
@@ -112,6 +131,14 @@ def build_parser() -> argparse.ArgumentParser:
     seed = commands.add_parser("seed", help="load or update the catalog from a seed file")
     seed.add_argument("--file", default=DEFAULT_CATALOG_PATH, type=Path)
     seed.set_defaults(handler=_seed)
+    export = commands.add_parser("export-catalog", help="write the catalog out as a seed file")
+    export.add_argument("--file", type=Path, help="where to write it (default: stdout)")
+    export.set_defaults(handler=_export_catalog)
+    # Importing is seeding from a file of your choice: `load_catalog` updates by slug, so an
+    # export loaded into an empty database recreates the catalog it came from.
+    import_ = commands.add_parser("import-catalog", help="load a seed file, e.g. an export")
+    import_.add_argument("--file", required=True, type=Path)
+    import_.set_defaults(handler=_seed)
     admin = commands.add_parser(
         "create-admin",
         help="create an admin account, or make an account an admin "
