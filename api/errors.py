@@ -1,6 +1,7 @@
 """Domain errors and their RFC 9457 problem+json rendering, handled in one place."""
 
 import logging
+import re
 from http import HTTPStatus
 from typing import Any, ClassVar
 
@@ -126,11 +127,26 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, 422, detail, code="validation-error", errors=errors)
 
 
+def _documented_methods(request: Request) -> list[str]:
+    """The methods the OpenAPI document lists for the request's path."""
+    methods: list[str] = []
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = "[^/]+".join(re.escape(part) for part in re.split(r"\{[^/}]+\}", template))
+        if re.fullmatch(pattern, request.url.path):
+            methods.extend(method.upper() for method in operations)
+    return methods
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    return problem_response(
-        request, exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None)
-    )
+    headers = getattr(exc, "headers", None)
+    if exc.status_code == 405:
+        # The router answers 405 from the first route matching the path, whose Allow names only
+        # that route's methods; several routes may serve one path (GET and POST /topics).
+        methods = _documented_methods(request)
+        if methods:
+            headers = {**(headers or {}), "Allow": ", ".join(methods)}
+    return problem_response(request, exc.status_code, str(exc.detail), headers=headers)
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:

@@ -1,13 +1,33 @@
 """Request-body building blocks: constrained field types (the same rules the seed file
 obeys) and the base classes of request bodies."""
 
-from typing import Any
+import types
+from typing import Any, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    GetJsonSchemaHandler,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from seed.schema import Hours, LongText, Slug, Tag, Title, Url
 
 __all__ = ["Hours", "LongText", "PatchBody", "RequestBody", "Slug", "Tag", "Title", "Url"]
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(item) for item in value)
+    return False
 
 
 class RequestBody(BaseModel):
@@ -15,9 +35,48 @@ class RequestBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_nul_characters(cls, data: Any) -> Any:
+        # PostgreSQL text cannot hold NUL; refused here, it never reaches the database.
+        if _holds_nul(data):
+            raise ValueError("text must not contain NUL (\\u0000) characters")
+        return data
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_booleans_for_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        # Lax pydantic reads `true` as 1; the schema says number, so `true` is refused.
+        if isinstance(value, bool) and info.field_name is not None:
+            annotation = cls.model_fields[info.field_name].annotation
+            options = (
+                get_args(annotation)
+                if get_origin(annotation) in (Union, types.UnionType)
+                else (annotation,)
+            )
+            if bool not in options and any(option in (int, float) for option in options):
+                raise ValueError("Input should be a number, not a boolean")
+        return value
+
 
 class PatchBody(RequestBody):
     """A partial update: omitted fields keep their value, and `null` is refused."""
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        # Document what `_refuse_nulls` enforces: no field takes `null`.
+        schema = handler.resolve_ref_schema(handler(core_schema))
+        for field in schema.get("properties", {}).values():
+            options = [o for o in field.pop("anyOf", []) if o != {"type": "null"}]
+            if len(options) == 1:
+                field.update(options[0])
+            elif options:
+                field["anyOf"] = options
+            if field.get("default", "") is None:
+                del field["default"]
+        return schema
 
     @model_validator(mode="before")
     @classmethod

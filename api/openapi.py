@@ -23,6 +23,15 @@ def _declare_problem_bodies(schema: dict[str, Any]) -> None:
             responses = operation.get("responses", {})
             if "422" in responses:
                 responses["422"]["content"] = {PROBLEM_MEDIA_TYPE: {"schema": _PROBLEM_REF}}
+            if "requestBody" in operation:
+                # A body that is not even text (bytes that are not UTF-8) gets FastAPI's 400.
+                responses.setdefault(
+                    "400",
+                    {
+                        "description": "Bad Request",
+                        "content": {PROBLEM_MEDIA_TYPE: {"schema": _PROBLEM_REF}},
+                    },
+                )
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components.pop("HTTPValidationError", None)
     components.pop("ValidationError", None)

@@ -29,8 +29,14 @@ _T = TypeVar("_T", bound=Hashable)
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, min_length=1, max_length=SLUG_LENGTH)]
 Tag = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, min_length=1, max_length=40)]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+# Stripped before the length check, so the schema says: at least one non-space character.
+_NOT_BLANK = Field(json_schema_extra={"pattern": r"\S"})
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), _NOT_BLANK
+]
+LongText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), _NOT_BLANK
+]
 Hours = Annotated[float, Field(gt=0, le=MAX_HOURS, strict=True)]
 ResourceKind = Literal["course", "book", "video", "article", "paper", "exercise", "docs"]
 
@@ -45,7 +51,14 @@ def _check_http_url(value: str) -> str:
     return value
 
 
-Url = Annotated[str, StringConstraints(max_length=URL_LENGTH), AfterValidator(_check_http_url)]
+# The pattern documents (a safe subset of) what `_check_http_url` accepts: an http(s) URL.
+_URL_SCHEMA = {"pattern": r"^https?://[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(/[!-~]*)?$"}
+Url = Annotated[
+    str,
+    StringConstraints(max_length=URL_LENGTH),
+    Field(json_schema_extra=_URL_SCHEMA),
+    AfterValidator(_check_http_url),
+]
 
 
 class CatalogFileError(ValueError):

@@ -77,7 +77,12 @@ class PlanRequest(RequestBody):
                     "limit": 5,
                     "hours_per_week": 8,
                 }
-            ]
+            ],
+            # The documented form of `_goal_or_targets`: exactly one of them is non-null.
+            "oneOf": [
+                {"required": ["goal"], "properties": {"goal": {"type": "string"}}},
+                {"required": ["targets"], "properties": {"targets": {"type": "array"}}},
+            ],
         }
     )
 
