@@ -16,6 +16,10 @@ from api.errors import install_error_handlers
 from api.goals.router import router as goals_router
 from api.graph.router import router as graph_router
 from api.health.router import router as health_router
+from api.middleware import install_middleware
+from api.observability.logging import configure_logging
+from api.observability.metrics import Metrics
+from api.observability.router import router as metrics_router
 from api.openapi import install_openapi
 from api.planning.router import router as planning_router
 from api.progress.router import router as progress_router
@@ -103,9 +107,13 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     )
     app.state.settings = settings
     use_database(app, database)
+    app.state.metrics = Metrics(lambda: app.state.database)
+    if settings.environment != "test":
+        configure_logging(settings.log_level)
 
     install_error_handlers(app)
     install_openapi(app)
+    install_middleware(app, settings)
 
     # Included one level deep, hottest first: route matching walks included routers in order.
     for router in (
@@ -120,4 +128,5 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(health_router)
+    app.include_router(metrics_router)
     return app

@@ -36,6 +36,8 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         log_level=get_settings().log_level,
+        # The app renders every log line as JSON itself (api/observability/logging.py).
+        log_config=None,
     )
     return 0
 

@@ -1,0 +1,75 @@
+"""A request id on every request and response, one access log line, and request metrics."""
+
+import re
+import time
+import uuid
+
+import structlog
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.observability.metrics import Metrics
+
+REQUEST_ID_HEADER = b"x-request-id"
+# A client's id is kept only when it is short and plain, so it cannot forge log lines.
+_SAFE_REQUEST_ID = re.compile(rb"[A-Za-z0-9._-]{1,128}")
+
+access_log = structlog.get_logger("skillpath.access")
+
+
+def route_template(scope: Scope) -> str:
+    """The matched route's path template (`/api/v1/topics/{slug}`), never the raw path, so
+    metrics and logs stay low-cardinality; `unmatched` when no route matched."""
+    # FastAPI records the effective (prefixed) route of an included router here.
+    context = scope.get("fastapi", {}).get("effective_route_context")
+    path = getattr(context, "path", None) or getattr(scope.get("route"), "path", None)
+    return path or "unmatched"
+
+
+class ObservabilityMiddleware:
+    """Takes the request id from `X-Request-ID` or makes one, returns it, binds it to every
+    log line of the request, and records one access line and the request's metrics."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        request_id = _request_id(scope)
+        status = 500
+        structlog.contextvars.bind_contextvars(request_id=request_id.decode())
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), (REQUEST_ID_HEADER, request_id)]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            seconds = time.perf_counter() - started
+            route = route_template(scope)
+            method: str = scope["method"]
+            self.metrics.observe(method=method, route=route, status=status, seconds=seconds)
+            access_log.info(
+                "request",
+                method=method,
+                route=route,
+                status=status,
+                duration_ms=round(seconds * 1000, 3),
+                request_id=request_id.decode(),
+            )
+            structlog.contextvars.unbind_contextvars("request_id")
+
+
+def _request_id(scope: Scope) -> bytes:
+    headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
+    for name, value in headers:
+        if name == REQUEST_ID_HEADER and _SAFE_REQUEST_ID.fullmatch(value):
+            return value
+    return uuid.uuid4().hex.encode()

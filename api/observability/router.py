@@ -1,0 +1,17 @@
+"""The Prometheus scrape endpoint."""
+
+from fastapi import APIRouter, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.concurrency import run_in_threadpool
+
+from api.observability.metrics import Metrics
+
+router = APIRouter()
+
+
+@router.get("/metrics", include_in_schema=False)
+async def metrics(request: Request) -> Response:
+    """Prometheus text format (this process's counters; learners and events from the database)."""
+    app_metrics: Metrics = request.app.state.metrics
+    body = await run_in_threadpool(generate_latest, app_metrics.registry)
+    return Response(body, media_type=CONTENT_TYPE_LATEST)

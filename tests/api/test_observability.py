@@ -1,0 +1,76 @@
+"""Request ids, the JSON access log and Prometheus metrics show real traffic."""
+
+import json
+import subprocess
+import sys
+
+from fastapi.testclient import TestClient
+from structlog.testing import capture_logs
+
+from tests.api.builders import new_learner, record_progress
+
+
+def test_every_response_carries_a_request_id(client: TestClient):
+    made = client.get("/api/v1/areas").headers["x-request-id"]
+    assert len(made) == 32
+    assert client.get("/api/v1/areas").headers["x-request-id"] != made
+    kept = client.get("/api/v1/topics/nope", headers={"X-Request-ID": "trace-42.a_b"})
+    assert kept.status_code == 404
+    assert kept.headers["x-request-id"] == "trace-42.a_b"
+    forged = client.get("/api/v1/areas", headers={"X-Request-ID": 'x" level=critical'})
+    assert forged.headers["x-request-id"] != 'x" level=critical'
+
+
+def test_one_access_line_per_request_with_the_route_template(client: TestClient):
+    with capture_logs() as lines:
+        client.get("/api/v1/topics/transformers", headers={"X-Request-ID": "abc123"})
+        client.get("/api/v1/topics/quantum-cooking")
+    access = [line for line in lines if line["event"] == "request"]
+    assert [(line["route"], line["status"]) for line in access] == [
+        ("/api/v1/topics/{slug}", 200),
+        ("/api/v1/topics/{slug}", 404),
+    ]
+    assert access[0]["method"] == "GET"
+    assert access[0]["duration_ms"] >= 0
+    assert access[0]["request_id"] == "abc123"
+
+
+TOPIC_READS = (
+    'skillpath_http_requests_total{method="GET",route="/api/v1/topics/{slug}",status="200"}'
+)
+
+
+def sample(text: str, name: str) -> float:
+    """A sample's value in Prometheus text, 0 when absent (the app is shared between tests)."""
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def test_metrics_count_requests_by_route_and_learners(client: TestClient):
+    learner = new_learner(client)
+    record_progress(client, learner, "calculus")
+    before = sample(client.get("/metrics").text, TOPIC_READS)
+    for _ in range(3):
+        client.get("/api/v1/topics/transformers")
+    text = client.get("/metrics").text
+    assert sample(text, TOPIC_READS) == before + 3
+    assert 'skillpath_http_request_duration_seconds_bucket{le="0.001",method="GET"' in text
+    assert "skillpath_learners 1.0" in text
+    assert "skillpath_progress_events 1.0" in text
+
+
+def test_logs_are_json_lines():
+    program = (
+        "import logging; from api.observability.logging import configure_logging;"
+        "configure_logging('info'); logging.getLogger('skillpath.test').info('hello %s', 'you')"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=True
+    )
+    line = json.loads(completed.stderr.strip().splitlines()[-1])
+    assert line["event"] == "hello you"
+    assert line["level"] == "info"
+    assert line["logger"] == "skillpath.test"
+    assert "timestamp" in line
