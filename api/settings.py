@@ -1,14 +1,18 @@
 """Service configuration, read from `SKILLPATH_*` environment variables."""
 
+import re
 from functools import lru_cache
 from typing import Literal, Self
 
-from pydantic import Field, SecretStr, model_validator
+from limits import parse_many
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./data/skillpath.db"
 # Only good enough for a laptop: the service refuses to start with it outside development.
 DEVELOPMENT_SECRET = "development-secret-change-me-0123456789abcdef"  # noqa: S105
+# Storages of the `limits` library whose client is installed (redis-py).
+RATE_LIMIT_STORAGE_SCHEMES = ("memory", "redis", "rediss", "redis+unix", "redis+sentinel")
 
 
 class Settings(BaseSettings):
@@ -30,7 +34,53 @@ class Settings(BaseSettings):
     admin_password: SecretStr | None = None
 
     cors_origins: list[str] = []
+    # Cookies and HTTP auth cross-origin; bearer tokens need no credentials mode. Never with "*".
+    cors_allow_credentials: bool = False
+    # 2 MiB holds the largest valid body: a plan whose `known` and `in_progress` each list
+    # 10,000 slugs of 64 characters (about 1.4 MB of JSON, 1.5 MB pretty-printed).
+    max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+    # Strict-Transport-Security max-age; 0 sends none. Set it only when clients use HTTPS.
+    hsts_seconds: int = Field(default=0, ge=0)
+
+    # Login and registration limits, in the `limits` notation ("10/minute;100/hour"). Counted
+    # in process memory by default; several processes share counts through `redis://...`.
+    rate_limits_enabled: bool = True
+    login_rate_limit: str = "10/minute"  # per client address
+    login_account_rate_limit: str = "5/minute;30/hour"  # per email, whatever the address
+    register_rate_limit: str = "5/hour"  # per client address
+    rate_limit_storage_uri: str = "memory://"
+
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    @field_validator("login_rate_limit", "login_account_rate_limit", "register_rate_limit")
+    @classmethod
+    def _parse_rate_limit(cls, value: str) -> str:
+        parse_many(value)  # raises ValueError on a malformed limit
+        return value
+
+    @field_validator("rate_limit_storage_uri")
+    @classmethod
+    def _known_storage(cls, value: str) -> str:
+        if value.split("://", 1)[0] not in RATE_LIMIT_STORAGE_SCHEMES:
+            raise ValueError(f"rate limit storage must be one of {RATE_LIMIT_STORAGE_SCHEMES}")
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _exact_origins(cls, origins: list[str]) -> list[str]:
+        # A browser sends `Origin: https://host[:port]`; anything else would never match.
+        for origin in origins:
+            if origin != "*" and not re.fullmatch(r"https?://[^/\s]+", origin):
+                raise ValueError(f"CORS origin {origin!r} is not of the form https://host[:port]")
+        return origins
+
+    @model_validator(mode="after")
+    def _refuse_credentials_for_any_origin(self) -> Self:
+        # With "*" and credentials, Starlette echoes any Origin back: every site could call the
+        # API with the user's cookies.
+        if self.cors_allow_credentials and "*" in self.cors_origins:
+            raise ValueError("SKILLPATH_CORS_ALLOW_CREDENTIALS cannot be used with the origin '*'")
+        return self
 
     @model_validator(mode="after")
     def _refuse_development_secret(self) -> Self:

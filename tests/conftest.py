@@ -32,6 +32,9 @@ def make_settings(**overrides: object) -> Settings:
         "migrate_on_start": False,
         "seed_on_start": False,
         "catalog_poll_seconds": 0,
+        # The suite logs in hundreds of accounts from one address; tests/api/test_rate_limits.py
+        # turns the limits on for apps of its own.
+        "rate_limits_enabled": False,
     }
     values.update(overrides)
     return Settings.model_validate(values)

@@ -1,12 +1,36 @@
 """Pure ASGI middleware (no per-request task or body copy, unlike BaseHTTPMiddleware)."""
 
 from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
 
+from api.middleware.body_limit import BodyLimitMiddleware, declare_body_limit
 from api.middleware.observability import ObservabilityMiddleware
+from api.middleware.security_headers import SecurityHeadersMiddleware
 from api.settings import Settings
+
+GZIP_MINIMUM_BYTES = 1024
 
 
 def install_middleware(app: FastAPI, settings: Settings) -> None:
     """Wrap the app in its middleware; the last added runs first on a request."""
-    del settings  # each middleware adds itself below; the outermost comes last
+    # Innermost: refuse an oversize body before anything reads it.
+    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    declare_body_limit(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=settings.cors_allow_credentials,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match"],
+            expose_headers=["ETag", "Location", "Retry-After"],
+        )
+    app.add_middleware(
+        SecurityHeadersMiddleware,
+        docs_paths=(app.docs_url, app.swagger_ui_oauth2_redirect_url, app.redoc_url),
+        hsts_seconds=settings.hsts_seconds,
+    )
+    # Compress what is worth it (a roadmap, the graph) for clients that accept gzip.
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
     app.add_middleware(ObservabilityMiddleware, metrics=app.state.metrics)
