@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test fuzz lint format lock bench bench-scale bench-engine clean
+.PHONY: run test fuzz lint format lock bench bench-scale bench-engine clean openapi crash-test soak
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ lint: $(STAMP)
 	$(BIN)/mypy .
 	$(BIN)/hadolint Dockerfile
 
+# The committed contract; a test fails when the app's schema differs from it.
+openapi: $(STAMP)
+	$(BIN)/python -m api.openapi > openapi.json
+
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
@@ -58,6 +62,14 @@ bench-scale: $(STAMP)
 # The planner engine alone on a generated 10,000-topic catalog.
 bench-engine: $(STAMP)
 	$(BIN)/python -m bench.engine
+
+# SIGKILL the server mid-write-load, restart it, and check no acknowledged write was lost.
+crash-test: $(STAMP)
+	$(BIN)/python -m bench.crash
+
+# A 60-second mixed load (SOAK_SECONDS to change): no 5xx, and RSS growth under 10%.
+soak: $(STAMP)
+	$(BIN)/python -m bench.soak
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

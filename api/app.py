@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from api.areas.router import router as areas_router
@@ -66,6 +67,11 @@ async def _poll_catalog(store: CatalogStore, interval: float) -> None:
             logger.warning("catalog refresh failed", exc_info=True)
 
 
+def operation_id(route: APIRoute) -> str:
+    """The endpoint's function name, e.g. `list_topics`: what generated clients call methods."""
+    return route.name
+
+
 def use_database(app: FastAPI, database: Database) -> None:
     """Point the app, and a new catalog store, at `database`."""
     app.state.database = database
@@ -104,6 +110,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
     use_database(app, database)

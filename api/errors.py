@@ -96,6 +96,7 @@ def problem_response(
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     """Render a problem+json response for `request`."""
+    status = int(status)  # an HTTPStatus would show as its repr in logs and metrics
     phrase = HTTPStatus(status).phrase
     body: dict[str, Any] = {
         "type": f"urn:skillpath:problem:{code or phrase.lower().replace(' ', '-')}",

@@ -56,3 +56,14 @@ def install_openapi(app: FastAPI) -> None:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+if __name__ == "__main__":
+    # `make openapi`: print the document the app serves, for committing as openapi.json.
+    import json
+
+    from api.app import create_app
+    from api.settings import Settings
+
+    document = create_app(Settings(database_url="sqlite://")).openapi()
+    print(json.dumps(document, indent=2, sort_keys=True))

@@ -1,16 +1,21 @@
 """Skill area endpoints."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 
 from api.areas.schemas import AreaRead
+from api.catalog.http import NOT_MODIFIED, catalog_response
 from api.deps import SnapshotDep
 from api.pagination import Page, PageDep
-from api.responses import JSONBytes
 
 router = APIRouter(prefix="/areas", tags=["catalog"])
 
 
-@router.get("", response_model=Page[AreaRead], summary="List the skill areas")
-async def list_areas(snapshot: SnapshotDep, page: PageDep) -> JSONBytes:
+@router.get(
+    "",
+    response_model=Page[AreaRead],
+    summary="List the skill areas",
+    responses=NOT_MODIFIED,
+)
+async def list_areas(request: Request, snapshot: SnapshotDep, page: PageDep) -> Response:
     """The four skill areas in their teaching order, each with its number of topics."""
-    return JSONBytes(page.slice(snapshot.areas))
+    return catalog_response(request, snapshot, page.slice(snapshot.areas))

@@ -3,12 +3,15 @@
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
+from starlette.concurrency import run_in_threadpool
 
 from api.auth import service
 from api.auth.deps import CurrentLearner
+from api.auth.ratelimit import limit_login, limit_registration
 from api.auth.schemas import LearnerRead, RegisterRequest, Token
+from api.auth.security import hash_password
 from api.deps import DatabaseDep
 from api.errors import problem_responses
 from api.settings import Settings
@@ -21,12 +24,14 @@ router = APIRouter(tags=["accounts"])
     response_model=LearnerRead,
     status_code=status.HTTP_201_CREATED,
     summary="Open a learner account",
-    responses=problem_responses(409),
+    responses=problem_responses(409, 429),
+    dependencies=[Depends(limit_registration)],
 )
 async def register(body: RegisterRequest, db: DatabaseDep) -> LearnerRead:
     """Create an account with the `learner` role. Passwords need at least 8 characters and
     must not be the email address."""
-    learner = await db.write(service.register_learner, body)
+    password_hash = await run_in_threadpool(hash_password, body.password)
+    learner = await db.write(service.register_learner, body, password_hash=password_hash)
     return LearnerRead.model_validate(learner, from_attributes=True)
 
 
@@ -34,17 +39,24 @@ async def register(body: RegisterRequest, db: DatabaseDep) -> LearnerRead:
     "/auth/token",
     response_model=Token,
     summary="Log in (OAuth2 password flow)",
-    responses=problem_responses(401),
+    responses=problem_responses(401, 429),
+    dependencies=[Depends(limit_login)],
 )
-async def login(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()], db: DatabaseDep, request: Request
+async def log_in(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    db: DatabaseDep,
+    request: Request,
+    response: Response,
 ) -> Token:
     """Exchange an email (`username`) and password for a bearer token. Swagger UI's
     **Authorize** button uses this."""
     settings: Settings = request.app.state.settings
-    return await db.read(
+    # A token must not sit in a cache (RFC 6749 section 5.1).
+    response.headers["Cache-Control"] = "no-store"
+    learner = await db.read(service.account_for_login, form.username)
+    return await run_in_threadpool(
         service.issue_token,
-        email=form.username,
+        learner,
         password=form.password,
         secret=settings.secret_key.get_secret_value(),
         lifetime=timedelta(minutes=settings.access_token_minutes),
@@ -54,6 +66,6 @@ async def login(
 @router.get(
     "/me", response_model=LearnerRead, summary="Your account", responses=problem_responses(401)
 )
-async def me(learner: CurrentLearner) -> LearnerRead:
+async def get_my_account(learner: CurrentLearner) -> LearnerRead:
     """The account the bearer token belongs to."""
     return LearnerRead.model_validate(learner, from_attributes=True)

@@ -15,15 +15,18 @@ from models.learners import Learner, Role
 logger = logging.getLogger(__name__)
 
 
-def register_learner(session: Session, request: RegisterRequest) -> Learner:
-    """Open a learner account; the role is always `learner`, whatever the client sends."""
+def register_learner(session: Session, request: RegisterRequest, *, password_hash: str) -> Learner:
+    """Open a learner account; the role is always `learner`, whatever the client sends.
+
+    The caller hashes the password first, off the event loop: argon2 is slow on purpose.
+    """
     if learner_by_email(session, request.email) is not None:
         raise Conflict("An account with this email already exists.")
     learner = Learner(
         email=request.email,
         display_name=request.display_name,
         role=Role.LEARNER,
-        password_hash=hash_password(request.password),
+        password_hash=password_hash,
     )
     session.add(learner)
     try:
@@ -34,12 +37,19 @@ def register_learner(session: Session, request: RegisterRequest) -> Learner:
     return learner
 
 
-def issue_token(
-    session: Session, *, email: str, password: str, secret: str, lifetime: timedelta
-) -> Token:
-    """A token for the account `email` names when `password` is right; the same 401 otherwise."""
+def account_for_login(session: Session, email: str) -> Learner | None:
+    """The account a login names, if any."""
     # No account's email holds NUL, and PostgreSQL refuses it in a query: no need to look.
-    learner = None if "\x00" in email else learner_by_email(session, email.strip().lower())
+    if "\x00" in email:
+        return None
+    return learner_by_email(session, email.strip().lower())
+
+
+def issue_token(
+    learner: Learner | None, *, password: str, secret: str, lifetime: timedelta
+) -> Token:
+    """A token for `learner` when `password` is right; the same 401 for a wrong password and
+    for no account, in about the same time. CPU-bound (argon2): call it off the event loop."""
     if not verify_password(password, learner.password_hash if learner else None):
         raise Unauthorized("Incorrect email or password.")
     assert learner is not None

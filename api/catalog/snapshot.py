@@ -50,6 +50,13 @@ class CatalogSnapshot:
     def area_slugs(self) -> frozenset[str]:
         return frozenset(area["slug"] for area in self.areas)
 
+    def resource(self, resource_id: int) -> JSONDict | None:
+        """The resource with this id, if any."""
+        by_id: dict[int, JSONDict] | None = self.derived.get("resources_by_id")
+        if by_id is None:
+            by_id = self.derived["resources_by_id"] = {r["id"]: r for r in self.resources}
+        return by_id.get(resource_id)
+
     def listing(self, area: str | None, level: int | None) -> tuple[TopicEntry, ...]:
         """Topics of `area` at `level` (None: any), in listing order, computed once per pair."""
         key = ("listing", area, level)

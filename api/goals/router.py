@@ -2,9 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, status
+from fastapi import APIRouter, Path, Request, Response, status
 
 from api.auth.deps import AdminLearner
+from api.catalog.http import NOT_MODIFIED, catalog_response
 from api.catalog.snapshot import CatalogSnapshot, JSONDict
 from api.deps import DatabaseDep, SnapshotDep
 from api.errors import ADMIN_ONLY, NotFound, problem_responses
@@ -18,21 +19,21 @@ router = APIRouter(prefix="/goals", tags=["goals"])
 GoalSlug = Annotated[str, Path(min_length=1, max_length=64, examples=["job-interview"])]
 
 
-@router.get("", response_model=Page[GoalRead], summary="List goals")
-async def list_goals(snapshot: SnapshotDep, page: PageDep) -> JSONBytes:
+@router.get("", response_model=Page[GoalRead], summary="List goals", responses=NOT_MODIFIED)
+async def list_goals(request: Request, snapshot: SnapshotDep, page: PageDep) -> Response:
     """Goals by slug, each with its weighted target topics."""
-    return JSONBytes(page.slice(list(snapshot.goals.values())))
+    return catalog_response(request, snapshot, page.slice(list(snapshot.goals.values())))
 
 
 @router.get(
     "/{slug}",
     response_model=GoalRead,
     summary="Get a goal",
-    responses=problem_responses(404),
+    responses={**problem_responses(404), **NOT_MODIFIED},
 )
-async def get_goal(slug: GoalSlug, snapshot: SnapshotDep) -> JSONBytes:
+async def get_goal(slug: GoalSlug, request: Request, snapshot: SnapshotDep) -> Response:
     """One goal with its weighted target topics, heaviest first."""
-    return JSONBytes(_goal_read(snapshot, slug))
+    return catalog_response(request, snapshot, _goal_read(snapshot, slug))
 
 
 def _goal_read(snapshot: CatalogSnapshot, slug: str) -> JSONDict:
@@ -90,7 +91,7 @@ async def delete_goal(slug: GoalSlug, _admin: AdminLearner, db: DatabaseDep) -> 
     openapi_extra=ADMIN_ONLY,
     responses=problem_responses(401, 403, 404),
 )
-async def set_target(
+async def set_goal_target(
     slug: GoalSlug,
     topic_slug: GoalSlug,
     body: TargetWeight,
@@ -111,7 +112,7 @@ async def set_target(
     openapi_extra=ADMIN_ONLY,
     responses=problem_responses(401, 403, 404),
 )
-async def remove_target(
+async def remove_goal_target(
     slug: GoalSlug, topic_slug: GoalSlug, _admin: AdminLearner, db: DatabaseDep
 ) -> None:
     """The topic is no longer a target of the goal."""

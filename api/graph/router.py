@@ -3,12 +3,12 @@
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
+from api.catalog.http import NOT_MODIFIED, catalog_response
 from api.deps import SnapshotDep
 from api.graph.render import graph_dot, graph_json, graph_mermaid
 from api.graph.schemas import GraphRead
-from api.responses import JSONBytes
 
 router = APIRouter(prefix="/graph", tags=["catalog"])
 
@@ -33,17 +33,19 @@ _TEXT_RENDERERS = {GraphFormat.MERMAID: graph_mermaid, GraphFormat.DOT: graph_do
                 "text/vnd.graphviz": {"schema": {"type": "string"}},
             }
         },
+        **NOT_MODIFIED,
     },
 )
 async def get_graph(
+    request: Request,
     snapshot: SnapshotDep,
     format: Annotated[GraphFormat, Query(description="json, mermaid or dot.")] = GraphFormat.JSON,
 ) -> Response:
     """Every topic and prerequisite edge, as JSON or as Mermaid or DOT text to draw."""
     if format is GraphFormat.JSON:
-        return JSONBytes(graph_json(snapshot))
+        return catalog_response(request, snapshot, graph_json(snapshot))
     text = snapshot.derived.get(format)
     if text is None:
         text = snapshot.derived[format] = _TEXT_RENDERERS[format](snapshot)
     media_type = "text/vnd.mermaid" if format is GraphFormat.MERMAID else "text/vnd.graphviz"
-    return Response(text, media_type=f"{media_type}; charset=utf-8")
+    return catalog_response(request, snapshot, text, media_type=f"{media_type}; charset=utf-8")

@@ -19,7 +19,7 @@ class HealthStatus(BaseModel):
 
 
 @router.get("/live", response_model=HealthStatus, summary="Is the process up")
-async def live() -> dict[str, str]:
+async def check_live() -> dict[str, str]:
     """Answers as long as the process serves requests."""
     return {"status": "ok"}
 
@@ -43,7 +43,7 @@ def _database_problem(database: Database) -> str | None:
     summary="Is the database reachable and migrated",
     responses=problem_responses(503),
 )
-async def ready(request: Request) -> JSONResponse:
+async def check_ready(request: Request) -> JSONResponse:
     """Ready when the database answers and is migrated to the newest revision."""
     problem = await run_in_threadpool(_database_problem, request.app.state.database)
     if problem is not None:

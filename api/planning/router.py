@@ -42,7 +42,7 @@ TargetsQuery = Annotated[
     summary="What you should learn next",
     responses=problem_responses(401, 404),
 )
-async def my_recommendations(
+async def get_my_recommendations(
     learner_id: CurrentLearnerId,
     db: DatabaseDep,
     snapshot: SnapshotDep,
@@ -64,7 +64,7 @@ async def my_recommendations(
     summary="Your road to a goal, in stages",
     responses=problem_responses(401, 404),
 )
-async def my_roadmap(
+async def get_my_roadmap(
     learner_id: CurrentLearnerId,
     db: DatabaseDep,
     snapshot: SnapshotDep,

@@ -46,6 +46,18 @@ _LOOKUP = (
     )
     .where(Topic.slug == bindparam("slug"))
 )
+_LOCK = (
+    select(
+        Progress.version,
+        Progress.status,
+        Progress.mastery,
+        Progress.hours_spent,
+        Progress.notes,
+        Progress.updated_at,
+    )
+    .where(Progress.id == bindparam("progress_id"))
+    .with_for_update()
+)
 _INSERT = insert(Progress)
 _UPDATE = (
     update(Progress)
@@ -81,6 +93,20 @@ def lookup(session: Session, *, learner_id: int, topic_slug: str) -> RecordState
             "notes": notes,
         }
     return RecordState(topic_id, progress_id, version or 0, values, updated_at)
+
+
+def lock_record(session: Session, state: RecordState) -> RecordState:
+    """`state`'s record re-read under a row lock held until the transaction ends, so concurrent
+    writers of one record queue instead of racing (PostgreSQL; SQLite writers queue anyway)."""
+    row = session.connection().execute(_LOCK, {"progress_id": state.progress_id}).one()
+    version, status, mastery, hours, notes, updated_at = row
+    values = {
+        "status": ProgressStatus(status).value,
+        "mastery": mastery,
+        "hours_spent": hours,
+        "notes": notes,
+    }
+    return RecordState(state.topic_id, state.progress_id, version, values, updated_at)
 
 
 def insert_record(

@@ -36,7 +36,7 @@ IfMatch = Annotated[
     summary="List your progress records",
     responses=problem_responses(401),
 )
-async def list_progress(
+async def list_my_progress(
     learner_id: CurrentLearnerId,
     db: DatabaseDep,
     snapshot: SnapshotDep,
@@ -71,7 +71,7 @@ async def list_progress(
     summary="Get your record on a topic",
     responses=problem_responses(401, 404),
 )
-async def get_progress(
+async def get_my_progress(
     topic_slug: TopicSlug, learner_id: CurrentLearnerId, db: DatabaseDep, response: Response
 ) -> ProgressRead:
     """Your record on one topic; its `ETag` header is what `If-Match` expects."""
@@ -89,7 +89,7 @@ async def get_progress(
         **problem_responses(401, 404, 412),
     },
 )
-async def put_progress(
+async def record_my_progress(
     topic_slug: TopicSlug,
     body: ProgressWrite,
     learner_id: CurrentLearnerId,
@@ -119,7 +119,7 @@ async def put_progress(
     summary="Get the history of your record on a topic",
     responses=problem_responses(401, 404),
 )
-async def progress_history(
+async def get_my_progress_history(
     topic_slug: TopicSlug, learner_id: CurrentLearnerId, db: DatabaseDep, page: PageDep
 ) -> Page[ProgressEventRead]:
     """Every change to your record, oldest first: when, who, and old → new values."""
@@ -139,7 +139,7 @@ async def progress_history(
     summary="Your progress per area",
     responses=problem_responses(401),
 )
-async def progress_summary(
+async def get_my_summary(
     learner_id: CurrentLearnerId, db: DatabaseDep, snapshot: SnapshotDep
 ) -> ProgressSummary:
     """Per area and overall: topics per status, the share you know, and hours spent."""

@@ -28,8 +28,8 @@ class SavedProgress:
     created: bool
 
 
-# A write retries when a concurrent write to the same record got in between its read and its
-# write; more than a few rounds means something keeps changing it.
+# A write goes round again when a concurrent write created the record between its read and
+# its insert; more than a few rounds means something keeps deleting and creating it.
 MAX_WRITE_ATTEMPTS = 3
 
 
@@ -73,13 +73,16 @@ def save_progress(
 
     With `if_match`, the write happens only if the record's current ETag is listed (412
     otherwise). A write that changes nothing leaves the version and the history as they are.
-    Writes are optimistic: the UPDATE names the version it read, so of two racing writes one
-    wins and the other reads again (or, with `if_match`, gets 412); none is lost.
+    An existing record is locked before it is compared, so writers of one record take turns;
+    the UPDATE still names the version it read. Two writers creating the same record race on
+    the unique constraint, and the loser goes round again as an update; none is lost.
     """
     new = body.model_dump(mode="json")
     for _attempt in range(MAX_WRITE_ATTEMPTS):
         state = _lookup(session, learner_id=learner_id, topic_slug=topic_slug)
         exists = state.progress_id is not None
+        if exists:
+            state = repository.lock_record(session, state)
         if if_match is not None and not if_match_allows(
             if_match, state.version if exists else None
         ):

@@ -2,9 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from api.auth.deps import AdminLearner
+from api.catalog.http import NOT_MODIFIED, catalog_response
 from api.catalog.snapshot import CatalogSnapshot, JSONDict
 from api.deps import DatabaseDep, SnapshotDep
 from api.errors import ADMIN_ONLY, NotFound, problem_responses
@@ -23,8 +24,10 @@ ResourceId = Annotated[int, Path(ge=1, le=2**31 - 1, examples=[1])]
     "",
     response_model=Page[ResourceRead],
     summary="List learning resources",
+    responses=NOT_MODIFIED,
 )
 async def list_resources(
+    request: Request,
     snapshot: SnapshotDep,
     page: PageDep,
     topic: Annotated[
@@ -32,7 +35,7 @@ async def list_resources(
     ] = None,
     kind: Annotated[ResourceKind | None, Query(description="Only resources of this kind.")] = None,
     free: Annotated[bool | None, Query(description="Only free (true) or paid (false).")] = None,
-) -> JSONBytes:
+) -> Response:
     """Resources in the order they were added."""
     items = [
         resource
@@ -41,13 +44,13 @@ async def list_resources(
         and (kind is None or resource["kind"] == kind.value)
         and (free is None or resource["free"] == free)
     ]
-    return JSONBytes(page.slice(items))
+    return catalog_response(request, snapshot, page.slice(items))
 
 
 def _resource_read(snapshot: CatalogSnapshot, resource_id: int) -> JSONDict:
-    for resource in snapshot.resources:
-        if resource["id"] == resource_id:
-            return resource
+    resource = snapshot.resource(resource_id)
+    if resource is not None:
+        return resource
     raise NotFound(f"No resource with id {resource_id}.")
 
 
@@ -55,11 +58,13 @@ def _resource_read(snapshot: CatalogSnapshot, resource_id: int) -> JSONDict:
     "/{resource_id}",
     response_model=ResourceRead,
     summary="Get a resource",
-    responses=problem_responses(404),
+    responses={**problem_responses(404), **NOT_MODIFIED},
 )
-async def get_resource(resource_id: ResourceId, snapshot: SnapshotDep) -> JSONBytes:
+async def get_resource(
+    resource_id: ResourceId, request: Request, snapshot: SnapshotDep
+) -> Response:
     """One learning resource and the topics it teaches."""
-    return JSONBytes(_resource_read(snapshot, resource_id))
+    return catalog_response(request, snapshot, _resource_read(snapshot, resource_id))
 
 
 @router.post(

@@ -2,9 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from api.auth.deps import AdminLearner
+from api.catalog.http import NOT_MODIFIED, catalog_response
 from api.deps import DatabaseDep, SnapshotDep
 from api.errors import ADMIN_ONLY, problem_responses
 from api.pagination import Page, PageDep
@@ -21,8 +22,10 @@ SlugPath = Annotated[str, Path(min_length=1, max_length=64, examples=["linear-re
     "",
     response_model=Page[TopicSummary],
     summary="List and filter topics",
+    responses=NOT_MODIFIED,
 )
 async def list_topics(
+    request: Request,
     snapshot: SnapshotDep,
     page: PageDep,
     area: Annotated[
@@ -37,22 +40,23 @@ async def list_topics(
             description="Case-insensitive text in the slug, title, summary or tags.",
         ),
     ] = None,
-) -> JSONBytes:
+) -> Response:
     """Topics ordered by area, level and slug; filters combine with AND."""
     entries = queries.filter_topics(snapshot, area=area, level=level, text=q)
     window = entries[page.offset : page.offset + page.limit]
-    return JSONBytes(page.of([entry.summary for entry in window], total=len(entries)))
+    body = page.of([entry.summary for entry in window], total=len(entries))
+    return catalog_response(request, snapshot, body)
 
 
 @router.get(
     "/{slug}",
     response_model=TopicDetail,
     summary="Get a topic with its prerequisites, unlocks and resources",
-    responses=problem_responses(404),
+    responses={**problem_responses(404), **NOT_MODIFIED},
 )
-async def get_topic(slug: SlugPath, snapshot: SnapshotDep) -> JSONBytes:
+async def get_topic(slug: SlugPath, request: Request, snapshot: SnapshotDep) -> Response:
     """One topic, the topics it needs, the topics it unlocks and the resources that teach it."""
-    return JSONBytes(queries.topic_entry(snapshot, slug).detail)
+    return catalog_response(request, snapshot, queries.topic_entry(snapshot, slug).detail)
 
 
 @router.post(
