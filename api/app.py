@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -88,6 +89,11 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(prepare_database, app.state.database, settings)
         await run_in_threadpool(app.state.catalog.reload)
+        if settings.environment != "test":
+            # Everything alive now (modules, the first snapshot) lives as long as the process:
+            # move it out of the collector's sight, so full collections stay short under load.
+            # (Test runs build hundreds of apps, which must stay collectable.)
+            gc.freeze()
         poller = None
         if settings.catalog_poll_seconds > 0:
             poller = asyncio.create_task(

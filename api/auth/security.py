@@ -1,6 +1,8 @@
 """Password hashing (argon2) and access tokens (JWT, HS256)."""
 
+import time
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import jwt
@@ -37,6 +39,17 @@ def create_access_token(*, learner_id: int, secret: str, lifetime: timedelta) ->
 
 def learner_id_from_token(token: str, *, secret: str) -> int | None:
     """The learner a valid, unexpired token names, or None for any other token."""
+    verified = _verified_subject(token, secret)
+    if verified is None:
+        return None
+    learner_id, expires_at = verified
+    return learner_id if time.time() < expires_at else None
+
+
+# A client sends the same token with every request: its signature and claims are checked once,
+# its expiry on every use. A forged or altered token is another string, so it is checked anew.
+@lru_cache(maxsize=8192)
+def _verified_subject(token: str, secret: str) -> tuple[int, float] | None:
     try:
         claims: dict[str, Any] = jwt.decode(
             token,
@@ -49,4 +62,4 @@ def learner_id_from_token(token: str, *, secret: str) -> int | None:
     subject = claims.get("sub")
     if claims.get("type") != TOKEN_TYPE or not isinstance(subject, str) or not subject.isdigit():
         return None
-    return int(subject)
+    return int(subject), float(claims["exp"])

@@ -1,6 +1,7 @@
 """Prometheus metrics: request counts and latencies by route template, learners and events."""
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
@@ -49,7 +50,17 @@ class Metrics:
             registry=self.registry,
         )
         self.registry.register(_TotalsCollector(database))
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     def observe(self, *, method: str, route: str, status: int, seconds: float) -> None:
-        self.requests.labels(method, route, str(status)).inc()
-        self.latency.labels(method, route).observe(seconds)
+        key = (method, route, status)
+        children = self._children.get(key)
+        if children is None:
+            # labels() takes a lock and builds a key; routes and statuses are few, so keep them.
+            children = self._children[key] = (
+                self.requests.labels(method, route, str(status)),
+                self.latency.labels(method, route),
+            )
+        counter, histogram = children
+        counter.inc()
+        histogram.observe(seconds)
