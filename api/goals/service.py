@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session
 from api.errors import Conflict, InvalidInput, NotFound
 from api.goals import repository
 from api.goals.schemas import GoalCreate, GoalTargetWrite, GoalUpdate
-from api.resources.repository import topic_ids_by_slug
 from api.topics.repository import topic_by_slug
+from api.topics.service import require_topic_ids
 from models import Goal, GoalTarget
 from models.catalog_version import bump_catalog_version
 
@@ -24,10 +24,7 @@ def _weights(session: Session, targets: Sequence[GoalTargetWrite]) -> dict[int, 
     slugs = [target.topic for target in targets]
     if len(set(slugs)) != len(slugs):
         raise InvalidInput("Each topic may be a target only once.")
-    ids = topic_ids_by_slug(session, slugs)
-    missing = sorted(set(slugs) - set(ids))
-    if missing:
-        raise InvalidInput(f"No topic with slug {', '.join(repr(s) for s in missing)}.")
+    ids = require_topic_ids(session, slugs)
     return {ids[target.topic]: target.weight for target in targets}
 
 

@@ -5,17 +5,11 @@ from collections.abc import Collection
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from models import Resource, ResourceTopic, Topic
+from models import Resource, ResourceTopic
 
 
 def resource_by_url(session: Session, url: str) -> Resource | None:
     return session.scalar(select(Resource).where(Resource.url == url))
-
-
-def topic_ids_by_slug(session: Session, slugs: Collection[str]) -> dict[str, int]:
-    """The ids of the topics among `slugs` that exist."""
-    rows = session.execute(select(Topic.slug, Topic.id).where(Topic.slug.in_(slugs)))
-    return dict(rows.all())
 
 
 def replace_topic_links(session: Session, resource: Resource, topic_ids: Collection[int]) -> None:

@@ -4,19 +4,16 @@ from collections.abc import Collection
 
 from sqlalchemy.orm import Session
 
-from api.errors import Conflict, InvalidInput, NotFound
+from api.errors import Conflict, NotFound
 from api.resources import repository
 from api.resources.schemas import ResourceCreate, ResourceUpdate
+from api.topics.service import require_topic_ids
 from models import Resource
 from models.catalog_version import bump_catalog_version
 
 
 def _topic_ids(session: Session, slugs: Collection[str]) -> list[int]:
-    ids = repository.topic_ids_by_slug(session, slugs)
-    missing = sorted(set(slugs) - set(ids))
-    if missing:
-        raise InvalidInput(f"No topic with slug {', '.join(repr(s) for s in missing)}.")
-    return sorted(set(ids.values()))
+    return sorted(set(require_topic_ids(session, slugs).values()))
 
 
 def _resource(session: Session, resource_id: int) -> Resource:

@@ -1,5 +1,7 @@
 """Topic and prerequisite-edge queries for catalog edits."""
 
+from collections.abc import Collection
+
 from sqlalchemy import exists, literal, select
 from sqlalchemy.orm import Session
 
@@ -29,3 +31,9 @@ def depends_on(session: Session, *, topic: Topic, ancestor: Topic) -> bool:
         select(Prerequisite.prerequisite_id).where(Prerequisite.topic_id == needed.c.id)
     )
     return bool(session.scalar(select(exists().where(needed.c.id == literal(ancestor.id)))))
+
+
+def topic_ids_by_slug(session: Session, slugs: Collection[str]) -> dict[str, int]:
+    """The ids of the topics among `slugs` that exist."""
+    rows = session.execute(select(Topic.slug, Topic.id).where(Topic.slug.in_(slugs))).all()
+    return dict(rows)

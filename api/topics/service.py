@@ -8,6 +8,8 @@ targets and learners' progress records on it; the progress history keeps the top
 is never deleted.
 """
 
+from collections.abc import Collection
+
 from sqlalchemy.orm import Session
 
 from api.errors import Conflict, InvalidInput, NotFound
@@ -29,6 +31,15 @@ def _topic(session: Session, slug: str) -> Topic:
     if topic is None:
         raise NotFound(f"No topic with slug '{slug}'.")
     return topic
+
+
+def require_topic_ids(session: Session, slugs: Collection[str]) -> dict[str, int]:
+    """The id of every topic `slugs` names; InvalidInput naming those that do not exist."""
+    ids = repository.topic_ids_by_slug(session, slugs)
+    missing = sorted(set(slugs) - set(ids))
+    if missing:
+        raise InvalidInput(f"No topic with slug {', '.join(repr(s) for s in missing)}.")
+    return ids
 
 
 def create_topic(session: Session, body: TopicCreate) -> Topic:

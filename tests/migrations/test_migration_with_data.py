@@ -5,12 +5,8 @@ the learner tables (reflected, not the models of today), then the database is up
 and read back through the app's own read paths.
 """
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import pytest
-from alembic import command
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, MetaData, Table, func, inspect, select
 
@@ -19,9 +15,9 @@ from api.auth.security import create_access_token
 from api.progress import service
 from api.progress.schemas import ProgressWrite
 from models.database import Database, transaction
-from models.migrate import alembic_config, database_revision, head_revision
+from models.migrate import database_revision, head_revision
 from tests.conftest import TEST_SECRET, make_settings
-from tests.databases import BACKENDS, drop_engine, make_engine
+from tests.migrations.conftest import run_alembic
 
 # The revision that created learners, progress and progress_events: every later revision runs
 # over tables that may already hold learners' data.
@@ -30,18 +26,6 @@ TOPIC = "gradient-descent"
 WHEN = datetime(2026, 11, 1, 9, 30, tzinfo=UTC)
 FIRST = {"status": "in_progress", "mastery": 20, "hours_spent": 3.5, "notes": "started"}
 SECOND = {"status": "completed", "mastery": 85, "hours_spent": 11.0, "notes": "done ✓"}
-
-
-@pytest.fixture(params=BACKENDS)
-def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(request.param, tmp_path)
-    yield engine
-    drop_engine(engine)
-
-
-def _run(engine: Engine, action: str, target: str) -> None:
-    with engine.begin() as connection:
-        getattr(command, action)(alembic_config(connection), target)
 
 
 def _insert(connection: Connection, table: Table, **values: object) -> int:
@@ -142,11 +126,11 @@ def _counts(engine: Engine) -> dict[str, int]:
 
 
 def test_upgrading_keeps_learners_data_and_the_app_reads_it(empty_engine: Engine):
-    _run(empty_engine, "upgrade", LEARNER_DATA_REVISION)
+    run_alembic(empty_engine, "upgrade", LEARNER_DATA_REVISION)
     learner_id = _insert_learner_data(empty_engine)
     before = _counts(empty_engine)
 
-    _run(empty_engine, "upgrade", "head")
+    run_alembic(empty_engine, "upgrade", "head")
 
     with empty_engine.connect() as connection:
         assert database_revision(connection) == head_revision()
@@ -200,14 +184,14 @@ def test_upgrading_keeps_learners_data_and_the_app_reads_it(empty_engine: Engine
 
 
 def test_downgrade_to_base_then_upgrade_again_on_an_emptied_database(empty_engine: Engine):
-    _run(empty_engine, "upgrade", LEARNER_DATA_REVISION)
+    run_alembic(empty_engine, "upgrade", LEARNER_DATA_REVISION)
     _insert_learner_data(empty_engine)
-    _run(empty_engine, "upgrade", "head")
+    run_alembic(empty_engine, "upgrade", "head")
 
-    _run(empty_engine, "downgrade", "base")
+    run_alembic(empty_engine, "downgrade", "base")
     assert set(inspect(empty_engine).get_table_names()) - {"alembic_version"} == set()
 
-    _run(empty_engine, "upgrade", "head")
+    run_alembic(empty_engine, "upgrade", "head")
     with empty_engine.connect() as connection:
         assert database_revision(connection) == head_revision()
     assert set(_counts(empty_engine).values()) <= {0, 1}  # catalog_state holds its one row

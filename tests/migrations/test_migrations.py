@@ -1,10 +1,5 @@
 """Alembic is the only way the schema is made: it upgrades, downgrades and matches the models."""
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -12,19 +7,7 @@ from sqlalchemy import Engine, inspect
 
 from models import Base
 from models.migrate import alembic_config, database_revision, head_revision, upgrade_to_head
-from tests.databases import BACKENDS, drop_engine, make_engine
-
-
-@pytest.fixture(params=BACKENDS)
-def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(request.param, tmp_path)
-    yield engine
-    drop_engine(engine)
-
-
-def _run(engine: Engine, action: str, target: str) -> None:
-    with engine.begin() as connection:
-        getattr(command, action)(alembic_config(connection), target)
+from tests.migrations.conftest import run_alembic
 
 
 def _tables(engine: Engine) -> set[str]:
@@ -34,9 +17,9 @@ def _tables(engine: Engine) -> set[str]:
 def test_upgrade_downgrade_upgrade(empty_engine: Engine):
     upgrade_to_head(empty_engine)
     assert _tables(empty_engine) == set(Base.metadata.tables)
-    _run(empty_engine, "downgrade", "base")
+    run_alembic(empty_engine, "downgrade", "base")
     assert _tables(empty_engine) == set()
-    _run(empty_engine, "upgrade", "head")
+    run_alembic(empty_engine, "upgrade", "head")
     with empty_engine.connect() as connection:
         assert database_revision(connection) == head_revision()
 
@@ -54,5 +37,5 @@ def test_every_revision_downgrades_one_step_at_a_time(empty_engine: Engine):
     upgrade_to_head(empty_engine)
     revisions = list(ScriptDirectory.from_config(alembic_config()).walk_revisions())
     for _revision in revisions:
-        _run(empty_engine, "downgrade", "-1")
+        run_alembic(empty_engine, "downgrade", "-1")
     assert _tables(empty_engine) == set()

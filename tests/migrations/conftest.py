@@ -1,0 +1,25 @@
+"""Fixtures and helpers of the migration tests: empty databases of each backend."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy import Engine
+
+from models.migrate import alembic_config
+from tests.databases import BACKENDS, drop_engine, make_engine
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A database of each backend with nothing in it."""
+    engine = make_engine(request.param, tmp_path)
+    yield engine
+    drop_engine(engine)
+
+
+def run_alembic(engine: Engine, action: str, target: str) -> None:
+    """`alembic upgrade|downgrade <target>` on `engine`, in one transaction."""
+    with engine.begin() as connection:
+        getattr(command, action)(alembic_config(connection), target)
