@@ -1,9 +1,11 @@
 """Request ids, the JSON access log and Prometheus metrics show real traffic."""
 
 import json
+import logging
 import subprocess
 import sys
 
+import pytest
 from fastapi.testclient import TestClient
 from structlog.testing import capture_logs
 
@@ -74,3 +76,22 @@ def test_logs_are_json_lines():
     assert line["level"] == "info"
     assert line["logger"] == "skillpath.test"
     assert "timestamp" in line
+
+
+def test_secrets_never_reach_the_logs(client: TestClient, caplog: pytest.LogCaptureFixture):
+    password = "a very secret passphrase"
+    with capture_logs() as lines, caplog.at_level(logging.DEBUG):
+        client.post(
+            "/api/v1/auth/register",
+            json={"email": "spy@example.com", "password": password, "display_name": "Spy"},
+        )
+        token_response = client.post(
+            "/api/v1/auth/token", data={"username": "spy@example.com", "password": password}
+        )
+        token = token_response.json()["access_token"]
+        client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+        client.post("/api/v1/auth/token", data={"username": "spy@example.com", "password": "wrong"})
+    logged = json.dumps(lines, default=str) + caplog.text
+    assert lines  # the requests were logged...
+    for secret in (password, token, "$argon2", "wrong"):
+        assert secret not in logged  # ...but nothing secret was
