@@ -28,17 +28,16 @@ class RecordState:
 
 
 # The write path's statements are built once; building them costs more than running them.
+_RECORD_COLUMNS = (
+    Progress.version,
+    Progress.status,
+    Progress.mastery,
+    Progress.hours_spent,
+    Progress.notes,
+    Progress.updated_at,
+)
 _LOOKUP = (
-    select(
-        Topic.id,
-        Progress.id,
-        Progress.version,
-        Progress.status,
-        Progress.mastery,
-        Progress.hours_spent,
-        Progress.notes,
-        Progress.updated_at,
-    )
+    select(Topic.id, Progress.id, *_RECORD_COLUMNS)
     .select_from(Topic)
     .outerjoin(
         Progress,
@@ -46,18 +45,7 @@ _LOOKUP = (
     )
     .where(Topic.slug == bindparam("slug"))
 )
-_LOCK = (
-    select(
-        Progress.version,
-        Progress.status,
-        Progress.mastery,
-        Progress.hours_spent,
-        Progress.notes,
-        Progress.updated_at,
-    )
-    .where(Progress.id == bindparam("progress_id"))
-    .with_for_update()
-)
+_LOCK = select(*_RECORD_COLUMNS).where(Progress.id == bindparam("progress_id")).with_for_update()
 _INSERT = insert(Progress)
 _UPDATE = (
     update(Progress)
@@ -74,6 +62,19 @@ _UPDATE = (
 _INSERT_EVENT = insert(ProgressEvent)
 
 
+def _record_state(topic_id: int, progress_id: int | None, row: Sequence[Any]) -> RecordState:
+    version, status, mastery, hours, notes, updated_at = row
+    if progress_id is None:
+        return RecordState(topic_id, None, 0, None, None)
+    values = {
+        "status": ProgressStatus(status).value,
+        "mastery": mastery,
+        "hours_spent": hours,
+        "notes": notes,
+    }
+    return RecordState(topic_id, progress_id, version, values, updated_at)
+
+
 def lookup(session: Session, *, learner_id: int, topic_slug: str) -> RecordState | None:
     """The topic and the learner's record on it; None when there is no such topic."""
     row = (
@@ -83,30 +84,14 @@ def lookup(session: Session, *, learner_id: int, topic_slug: str) -> RecordState
     )
     if row is None:
         return None
-    topic_id, progress_id, version, status, mastery, hours, notes, updated_at = row
-    values = None
-    if progress_id is not None:
-        values = {
-            "status": ProgressStatus(status).value,
-            "mastery": mastery,
-            "hours_spent": hours,
-            "notes": notes,
-        }
-    return RecordState(topic_id, progress_id, version or 0, values, updated_at)
+    return _record_state(row[0], row[1], row[2:])
 
 
 def lock_record(session: Session, state: RecordState) -> RecordState:
     """`state`'s record re-read under a row lock held until the transaction ends, so concurrent
     writers of one record queue instead of racing (PostgreSQL; SQLite writers queue anyway)."""
     row = session.connection().execute(_LOCK, {"progress_id": state.progress_id}).one()
-    version, status, mastery, hours, notes, updated_at = row
-    values = {
-        "status": ProgressStatus(status).value,
-        "mastery": mastery,
-        "hours_spent": hours,
-        "notes": notes,
-    }
-    return RecordState(state.topic_id, state.progress_id, version, values, updated_at)
+    return _record_state(state.topic_id, state.progress_id, row)
 
 
 def insert_record(
