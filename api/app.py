@@ -23,6 +23,7 @@ from api.observability.logging import configure_logging
 from api.observability.metrics import Metrics
 from api.observability.router import router as metrics_router
 from api.openapi import install_openapi
+from api.planning.learner_states import LearnerStates
 from api.planning.router import router as planning_router
 from api.progress.router import router as progress_router
 from api.resources.router import router as resources_router
@@ -77,6 +78,7 @@ def use_database(app: FastAPI, database: Database) -> None:
     """Point the app, and a new catalog store, at `database`."""
     app.state.database = database
     app.state.catalog = CatalogStore(database.read_session_factory)
+    app.state.learner_states = LearnerStates()
 
 
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:

@@ -70,6 +70,9 @@ class Learner(Base):
     role: Mapped[Role] = mapped_column(_str_enum(Role, "learner_role"), default=Role.LEARNER)
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    # Bumped by every change to the learner's progress: processes cache what the planner needs
+    # to know of a learner, and one indexed read tells them whether their copy is current.
+    progress_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Progress(Base):

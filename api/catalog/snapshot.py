@@ -6,15 +6,19 @@ validates them against those models), plus the planner's graph, so a read costs 
 and a serialization.
 """
 
-from collections.abc import Iterable
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from api.catalog.repository import CatalogRows, ResourceRow, TopicRow
 from planner import CatalogGraph, TopicNode
 
 JSONDict = dict[str, Any]
 MAX_RESOURCES_PER_RECOMMENDATION = 3
+MAX_ANSWERS = 2048
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +49,24 @@ class CatalogSnapshot:
     # Derived views computed on first use (renderings, filtered listings); the snapshot itself
     # never changes, so they never go stale.
     derived: dict[Any, Any] = field(default_factory=dict)
+    # Answers computed from this snapshot, most recent last; they die with the snapshot.
+    answers: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict)
+    answers_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def memoized(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()`, or the answer it gave for `key` on this snapshot (the latest
+        MAX_ANSWERS are kept)."""
+        with self.answers_lock:
+            if key in self.answers:
+                self.answers.move_to_end(key)
+                found: T = self.answers[key]
+                return found
+        answer = compute()
+        with self.answers_lock:
+            self.answers[key] = answer
+            while len(self.answers) > MAX_ANSWERS:
+                self.answers.popitem(last=False)
+        return answer
 
     @property
     def area_slugs(self) -> frozenset[str]:

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from api.auth.deps import CurrentLearnerId
 from api.deps import DatabaseDep, SnapshotDep
@@ -43,6 +43,7 @@ TargetsQuery = Annotated[
     responses=problem_responses(401, 404),
 )
 async def get_my_recommendations(
+    request: Request,
     learner_id: CurrentLearnerId,
     db: DatabaseDep,
     snapshot: SnapshotDep,
@@ -54,7 +55,9 @@ async def get_my_recommendations(
     the goal weight they carry and unlock, whether you started them, and their effort. Give
     `goal` or `targets`."""
     planner_goal = service.resolve_goal(snapshot, goal=goal, targets=service.parse_targets(targets))
-    state = await db.read(service.learner_state, learner_id, snapshot)
+    state = await db.read(
+        service.learner_state, learner_id, snapshot, request.app.state.learner_states
+    )
     return JSONBytes(service.recommendations_body(snapshot, planner_goal, state, limit=limit))
 
 
@@ -65,6 +68,7 @@ async def get_my_recommendations(
     responses=problem_responses(401, 404),
 )
 async def get_my_roadmap(
+    request: Request,
     learner_id: CurrentLearnerId,
     db: DatabaseDep,
     snapshot: SnapshotDep,
@@ -81,7 +85,9 @@ async def get_my_roadmap(
     """Every topic you still need for the goal, each after all of its prerequisites, in
     stages (stage 1 is ready now), with hours, and weeks for `hours_per_week`."""
     planner_goal = service.resolve_goal(snapshot, goal=goal, targets=service.parse_targets(targets))
-    state = await db.read(service.learner_state, learner_id, snapshot)
+    state = await db.read(
+        service.learner_state, learner_id, snapshot, request.app.state.learner_states
+    )
     body = service.roadmap_body(
         snapshot, planner_goal, state, hours_per_week=hours_per_week, budget_hours=budget_hours
     )

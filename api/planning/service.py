@@ -7,7 +7,8 @@ from sqlalchemy.orm import Session
 
 from api.catalog.snapshot import CatalogSnapshot
 from api.errors import InvalidInput, NotFound
-from api.progress.repository import status_by_topic_id
+from api.planning.learner_states import LearnerStates
+from api.progress.repository import progress_version, status_by_topic_id
 from models import KNOWN_STATUSES, ProgressStatus
 from planner import Goal, LearnerState, Recommendations, Roadmap, build_roadmap, recommend
 
@@ -53,8 +54,15 @@ def parse_targets(text: str | None) -> list[str] | None:
 _KNOWN = frozenset(status.value for status in KNOWN_STATUSES)
 
 
-def learner_state(session: Session, learner_id: int, snapshot: CatalogSnapshot) -> LearnerState:
-    """What the learner knows and has started, from their progress records."""
+def learner_state(
+    session: Session, learner_id: int, snapshot: CatalogSnapshot, cache: LearnerStates
+) -> LearnerState:
+    """What the learner knows and has started: the cached copy when it is current, else read
+    from their progress records."""
+    key = (progress_version(session, learner_id) or 0, snapshot.version)
+    cached = cache.get(learner_id, key)
+    if cached is not None:
+        return cached
     slugs = snapshot.slug_by_id
     known: set[str] = set()
     started: set[str] = set()
@@ -66,13 +74,29 @@ def learner_state(session: Session, learner_id: int, snapshot: CatalogSnapshot) 
             known.add(slug)
         elif status == ProgressStatus.IN_PROGRESS.value:
             started.add(slug)
-    return LearnerState(known=frozenset(known), in_progress=frozenset(started))
+    state = LearnerState(known=frozenset(known), in_progress=frozenset(started))
+    cache.put(learner_id, key, state)
+    return state
 
 
 def recommendations_body(
     snapshot: CatalogSnapshot, goal: Goal, state: LearnerState, *, limit: int
 ) -> JSONDict:
-    """The Recommendations response body."""
+    """The Recommendations response body (shared between callers: never mutate it).
+
+    A learner asks again and again while nothing changes, and the answer is a pure function of
+    the snapshot, the goal, the learner's state and the limit: the snapshot keeps the latest
+    answers. (Roadmaps are not kept: at 10,000 topics one is a megabyte.)
+    """
+    return snapshot.memoized(
+        ("recommendations", goal, state, limit),
+        lambda: _recommendations_body(snapshot, goal, state, limit=limit),
+    )
+
+
+def _recommendations_body(
+    snapshot: CatalogSnapshot, goal: Goal, state: LearnerState, *, limit: int
+) -> JSONDict:
     result: Recommendations = recommend(snapshot.graph, goal, state, limit=limit)
     items = []
     for item in result.items:

@@ -9,7 +9,7 @@ from sqlalchemy import Select, and_, bindparam, func, insert, select, text, upda
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models import Area, Progress, ProgressEvent, ProgressStatus, Topic
+from models import Area, Learner, Progress, ProgressEvent, ProgressStatus, Topic
 
 
 def topic_id(session: Session, slug: str) -> int | None:
@@ -60,6 +60,12 @@ _UPDATE = (
     )
 )
 _INSERT_EVENT = insert(ProgressEvent)
+_BUMP_PROGRESS_VERSION = (
+    update(Learner)
+    .where(Learner.id == bindparam("learner_id"))
+    .values(progress_version=Learner.progress_version + 1)
+)
+_PROGRESS_VERSION = select(Learner.progress_version).where(Learner.id == bindparam("learner_id"))
 
 
 def _record_state(topic_id: int, progress_id: int | None, row: Sequence[Any]) -> RecordState:
@@ -132,6 +138,14 @@ def update_record(
     return result.rowcount == 1
 
 
+def progress_version(session: Session, learner_id: int) -> int | None:
+    """The learner's progress version; None when there is no such learner."""
+    version: int | None = (
+        session.connection().execute(_PROGRESS_VERSION, {"learner_id": learner_id}).scalar()
+    )
+    return version
+
+
 def add_event(
     session: Session,
     *,
@@ -142,7 +156,7 @@ def add_event(
     old: dict[str, Any] | None,
     new: dict[str, Any],
 ) -> None:
-    """Append one change to the record's history."""
+    """Append one change to the record's history and bump the learner's progress version."""
     session.connection().execute(
         _INSERT_EVENT,
         {
@@ -155,6 +169,7 @@ def add_event(
             "new": new,
         },
     )
+    session.connection().execute(_BUMP_PROGRESS_VERSION, {"learner_id": learner_id})
 
 
 def _records_query(

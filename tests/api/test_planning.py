@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from api.progress.schemas import ProgressWrite
+from api.progress.service import save_progress
+from models.database import Database
 from tests.api.builders import Account, new_learner, record_progress
 from tests.api.test_catalog_reads import assert_problem
 
@@ -226,3 +229,22 @@ def test_bad_roadmap_queries(client: TestClient, learner: Account, params, statu
 )
 def test_bad_plans(client: TestClient, body, status):
     assert_problem(client.post("/api/v1/plans", json=body), status)
+
+
+def test_progress_written_by_another_process_reaches_the_advice(
+    client: TestClient, learner: Account, database: Database
+):
+    first = recommendations(client, learner, goal="job-interview")["items"][0]["topic"]["slug"]
+    learner_id = client.get("/api/v1/me", headers=learner.headers).json()["id"]
+    # Another process shares the database but not this process's cache of learner states.
+    with database.session_factory() as session:
+        save_progress(
+            session,
+            learner_id=learner_id,
+            topic_slug=first,
+            body=ProgressWrite(status="completed"),
+            if_match=None,
+        )
+        session.commit()
+    after = recommendations(client, learner, goal="job-interview")["items"]
+    assert first not in {item["topic"]["slug"] for item in after}
