@@ -2,8 +2,9 @@
 obeys) and the base classes of request bodies."""
 
 import types
-from typing import Any, Union, get_args, get_origin
+from typing import Annotated, Any, Union, get_args, get_origin
 
+from fastapi import Path
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -15,9 +16,31 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
-from seed.schema import Hours, LongText, Slug, Tag, Title, Url
+from models.catalog import SLUG_LENGTH
+from seed.schema import SLUG_PATTERN, Hours, LongText, Slug, Tag, Title, Url
 
-__all__ = ["Hours", "LongText", "PatchBody", "RequestBody", "Slug", "Tag", "Title", "Url"]
+# A slug in a path: the same pattern as in bodies, so no odd byte (NUL, say) reaches a query.
+SlugPath = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=SLUG_LENGTH,
+        pattern=SLUG_PATTERN,
+        examples=["linear-regression"],
+    ),
+]
+
+__all__ = [
+    "Hours",
+    "LongText",
+    "PatchBody",
+    "RequestBody",
+    "Slug",
+    "SlugPath",
+    "Tag",
+    "Title",
+    "Url",
+]
 
 
 def _holds_nul(value: Any) -> bool:

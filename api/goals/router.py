@@ -1,22 +1,19 @@
 """Goal endpoints."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Request, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from api.auth.deps import AdminLearner
 from api.catalog.http import NOT_MODIFIED, catalog_response
 from api.catalog.snapshot import CatalogSnapshot, JSONDict
 from api.deps import DatabaseDep, SnapshotDep
 from api.errors import ADMIN_ONLY, NotFound, problem_responses
+from api.fields import SlugPath
 from api.goals import service
 from api.goals.schemas import GoalCreate, GoalRead, GoalUpdate, TargetWeight
 from api.pagination import Page, PageDep
 from api.responses import JSONBytes
 
 router = APIRouter(prefix="/goals", tags=["goals"])
-
-GoalSlug = Annotated[str, Path(min_length=1, max_length=64, examples=["job-interview"])]
 
 
 @router.get("", response_model=Page[GoalRead], summary="List goals", responses=NOT_MODIFIED)
@@ -31,7 +28,7 @@ async def list_goals(request: Request, snapshot: SnapshotDep, page: PageDep) -> 
     summary="Get a goal",
     responses={**problem_responses(404), **NOT_MODIFIED},
 )
-async def get_goal(slug: GoalSlug, request: Request, snapshot: SnapshotDep) -> Response:
+async def get_goal(slug: SlugPath, request: Request, snapshot: SnapshotDep) -> Response:
     """One goal with its weighted target topics, heaviest first."""
     return catalog_response(request, snapshot, _goal_read(snapshot, slug))
 
@@ -65,7 +62,7 @@ async def create_goal(body: GoalCreate, _admin: AdminLearner, db: DatabaseDep) -
     responses=problem_responses(401, 403, 404),
 )
 async def update_goal(
-    slug: GoalSlug, body: GoalUpdate, _admin: AdminLearner, db: DatabaseDep
+    slug: SlugPath, body: GoalUpdate, _admin: AdminLearner, db: DatabaseDep
 ) -> JSONBytes:
     """Change the fields given; `targets`, when given, replaces every target."""
     _, snapshot = await db.edit_catalog(service.update_goal, slug, body)
@@ -79,7 +76,7 @@ async def update_goal(
     openapi_extra=ADMIN_ONLY,
     responses=problem_responses(401, 403, 404),
 )
-async def delete_goal(slug: GoalSlug, _admin: AdminLearner, db: DatabaseDep) -> None:
+async def delete_goal(slug: SlugPath, _admin: AdminLearner, db: DatabaseDep) -> None:
     """Remove a goal and its targets."""
     await db.edit_catalog(service.delete_goal, slug)
 
@@ -92,8 +89,8 @@ async def delete_goal(slug: GoalSlug, _admin: AdminLearner, db: DatabaseDep) -> 
     responses=problem_responses(401, 403, 404),
 )
 async def set_goal_target(
-    slug: GoalSlug,
-    topic_slug: GoalSlug,
+    slug: SlugPath,
+    topic_slug: SlugPath,
     body: TargetWeight,
     _admin: AdminLearner,
     db: DatabaseDep,
@@ -113,7 +110,7 @@ async def set_goal_target(
     responses=problem_responses(401, 403, 404),
 )
 async def remove_goal_target(
-    slug: GoalSlug, topic_slug: GoalSlug, _admin: AdminLearner, db: DatabaseDep
+    slug: SlugPath, topic_slug: SlugPath, _admin: AdminLearner, db: DatabaseDep
 ) -> None:
     """The topic is no longer a target of the goal."""
     await db.edit_catalog(service.remove_target, goal_slug=slug, topic_slug=topic_slug)

@@ -2,11 +2,12 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query, Response, status
+from fastapi import APIRouter, Header, Query, Response, status
 
 from api.auth.deps import CurrentLearnerId
 from api.deps import DatabaseDep, SnapshotDep
 from api.errors import InvalidInput, problem_responses
+from api.fields import SlugPath
 from api.pagination import Page, PageDep
 from api.progress import repository, service
 from api.progress.etags import etag_of
@@ -20,7 +21,6 @@ from models import ProgressStatus
 
 router = APIRouter(prefix="/me", tags=["progress"])
 
-TopicSlug = Annotated[str, Path(min_length=1, max_length=64, examples=["linear-regression"])]
 IfMatch = Annotated[
     str | None,
     Header(
@@ -72,7 +72,7 @@ async def list_my_progress(
     responses=problem_responses(401, 404),
 )
 async def get_my_progress(
-    topic_slug: TopicSlug, learner_id: CurrentLearnerId, db: DatabaseDep, response: Response
+    topic_slug: SlugPath, learner_id: CurrentLearnerId, db: DatabaseDep, response: Response
 ) -> ProgressRead:
     """Your record on one topic; its `ETag` header is what `If-Match` expects."""
     record = await db.read(service.get_progress, learner_id=learner_id, topic_slug=topic_slug)
@@ -90,7 +90,7 @@ async def get_my_progress(
     },
 )
 async def record_my_progress(
-    topic_slug: TopicSlug,
+    topic_slug: SlugPath,
     body: ProgressWrite,
     learner_id: CurrentLearnerId,
     db: DatabaseDep,
@@ -120,7 +120,7 @@ async def record_my_progress(
     responses=problem_responses(401, 404),
 )
 async def get_my_progress_history(
-    topic_slug: TopicSlug, learner_id: CurrentLearnerId, db: DatabaseDep, page: PageDep
+    topic_slug: SlugPath, learner_id: CurrentLearnerId, db: DatabaseDep, page: PageDep
 ) -> Page[ProgressEventRead]:
     """Every change to your record, oldest first: when, who, and old → new values."""
     events, total = await db.read(

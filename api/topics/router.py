@@ -2,20 +2,19 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from api.auth.deps import AdminLearner
 from api.catalog.http import NOT_MODIFIED, catalog_response
 from api.deps import DatabaseDep, SnapshotDep
 from api.errors import ADMIN_ONLY, problem_responses
+from api.fields import SlugPath
 from api.pagination import Page, PageDep
 from api.responses import JSONBytes
 from api.topics import queries, service
 from api.topics.schemas import TopicCreate, TopicDetail, TopicSummary, TopicUpdate
 
 router = APIRouter(prefix="/topics", tags=["topics"])
-
-SlugPath = Annotated[str, Path(min_length=1, max_length=64, examples=["linear-regression"])]
 
 
 @router.get(

@@ -173,3 +173,18 @@ def test_no_response_contains_a_password_hash(client: TestClient, database: Data
     for response in responses:
         assert "$argon2" not in response.text
         assert "password_hash" not in response.text
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "admin_only"),
+    [(m, p, op.get("x-required-role") == "admin") for m, p, op in OPERATIONS if "{" in p],
+)
+def test_odd_bytes_in_path_slugs_are_refused_before_the_database(
+    client: TestClient, database: Database, method, path, admin_only
+):
+    # PostgreSQL cannot hold NUL in text: it must be refused as bad input, never reach a query.
+    account = new_admin(client, database) if admin_only else new_learner(client)
+    odd = re.sub(r"\{(\w+)\}", lambda m: "1" if m.group(1) == "resource_id" else "a%00b", path)
+    response = client.request(method, odd, headers=account.headers, json={})
+    if "%00" in odd:
+        assert_problem(response, 422)
