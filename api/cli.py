@@ -5,7 +5,8 @@ import getpass
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -18,6 +19,16 @@ from models.migrate import startup_lock, upgrade_to_head
 from seed.exporter import dump_catalog, export_catalog
 from seed.loader import load_catalog
 from seed.schema import DEFAULT_CATALOG_PATH, CatalogFileError, load_catalog_file
+
+
+@contextmanager
+def _database() -> Iterator[Database]:
+    """The configured database, disposed of when the command is done."""
+    database = Database.from_url(get_settings().database_url)
+    try:
+        yield database
+    finally:
+        database.dispose()
 
 
 def _migrate_database(database: Database) -> None:
@@ -43,11 +54,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _migrate(_args: argparse.Namespace) -> int:
-    database = Database.from_url(get_settings().database_url)
-    try:
+    with _database() as database:
         _migrate_database(database)
-    finally:
-        database.dispose()
     print("database migrated to head")
     return 0
 
@@ -58,30 +66,25 @@ def _seed(args: argparse.Namespace) -> int:
     except CatalogFileError as exc:
         print(f"seed file refused: {exc}", file=sys.stderr)
         return 2
-    database = Database.from_url(get_settings().database_url)
     try:
-        _migrate_database(database)
-        with transaction(database.session_factory) as session:
-            report = load_catalog(session, catalog)
+        with _database() as database:
+            _migrate_database(database)
+            with transaction(database.session_factory) as session:
+                report = load_catalog(session, catalog)
     except CatalogFileError as exc:
         print(f"seed file refused: {exc}", file=sys.stderr)
         return 2
-    finally:
-        database.dispose()
     print(f"catalog loaded: {report.changes} changes, catalog version {report.catalog_version}")
     return 0
 
 
 def _export_catalog(args: argparse.Namespace) -> int:
-    database = Database.from_url(get_settings().database_url)
     try:
-        with database.read_session_factory() as session:
+        with _database() as database, database.read_session_factory() as session:
             text = dump_catalog(export_catalog(session))
     except CatalogFileError as exc:
         print(f"catalog cannot be exported: {exc}", file=sys.stderr)
         return 2
-    finally:
-        database.dispose()
     # Written only once the export succeeded, so a refusal never truncates an existing file.
     if args.file is None:
         sys.stdout.write(text)
@@ -100,8 +103,7 @@ def _create_admin(args: argparse.Namespace) -> int:
         problems = "; ".join(str(error["msg"]) for error in exc.errors())
         print(f"admin refused: {problems}", file=sys.stderr)
         return 2
-    database = Database.from_url(get_settings().database_url)
-    try:
+    with _database() as database:
         _migrate_database(database)
         with transaction(database.session_factory) as session:
             ensure_admin(
@@ -110,8 +112,6 @@ def _create_admin(args: argparse.Namespace) -> int:
                 password=account.password,
                 display_name=account.display_name,
             )
-    finally:
-        database.dispose()
     print(f"admin account ready: {account.email}")
     return 0
 

@@ -70,7 +70,11 @@ class CatalogSnapshot:
 
     @property
     def area_slugs(self) -> frozenset[str]:
-        return frozenset(area["slug"] for area in self.areas)
+        """The areas' slugs (computed once: filters check them on every request)."""
+        slugs: frozenset[str] | None = self.derived.get("area_slugs")
+        if slugs is None:
+            slugs = self.derived["area_slugs"] = frozenset(area["slug"] for area in self.areas)
+        return slugs
 
     def resource(self, resource_id: int) -> JSONDict | None:
         """The resource with this id, if any."""

@@ -5,9 +5,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from api.auth.deps import CurrentLearnerId
+from api.catalog.snapshot import CatalogSnapshot
 from api.deps import DatabaseDep, SnapshotDep
 from api.errors import problem_responses
 from api.planning import service
+from api.planning.learner_states import LearnerStates
 from api.planning.schemas import (
     MAX_BUDGET_HOURS,
     MAX_HOURS_PER_WEEK,
@@ -18,7 +20,7 @@ from api.planning.schemas import (
     RoadmapRead,
 )
 from api.responses import JSONBytes
-from planner import LearnerState
+from planner import Goal, LearnerState
 
 router = APIRouter(tags=["planning"])
 
@@ -34,6 +36,22 @@ TargetsQuery = Annotated[
         examples=["transformers,model-deployment"],
     ),
 ]
+
+
+async def _goal_and_state(
+    request: Request,
+    db: DatabaseDep,
+    snapshot: CatalogSnapshot,
+    *,
+    learner_id: int,
+    goal: str | None,
+    targets: str | None,
+) -> tuple[Goal, LearnerState]:
+    """The goal the query names and what the calling learner knows, for the /me plans."""
+    planner_goal = service.resolve_goal(snapshot, goal=goal, targets=service.parse_targets(targets))
+    states: LearnerStates = request.app.state.learner_states
+    state = await db.read(service.learner_state, learner_id, snapshot, states)
+    return planner_goal, state
 
 
 @router.get(
@@ -54,9 +72,8 @@ async def get_my_recommendations(
     """Topics you can start now (every prerequisite known) that lead to the goal, ranked by
     the goal weight they carry and unlock, whether you started them, and their effort. Give
     `goal` or `targets`."""
-    planner_goal = service.resolve_goal(snapshot, goal=goal, targets=service.parse_targets(targets))
-    state = await db.read(
-        service.learner_state, learner_id, snapshot, request.app.state.learner_states
+    planner_goal, state = await _goal_and_state(
+        request, db, snapshot, learner_id=learner_id, goal=goal, targets=targets
     )
     return JSONBytes(service.recommendations_body(snapshot, planner_goal, state, limit=limit))
 
@@ -84,9 +101,8 @@ async def get_my_roadmap(
 ) -> JSONBytes:
     """Every topic you still need for the goal, each after all of its prerequisites, in
     stages (stage 1 is ready now), with hours, and weeks for `hours_per_week`."""
-    planner_goal = service.resolve_goal(snapshot, goal=goal, targets=service.parse_targets(targets))
-    state = await db.read(
-        service.learner_state, learner_id, snapshot, request.app.state.learner_states
+    planner_goal, state = await _goal_and_state(
+        request, db, snapshot, learner_id=learner_id, goal=goal, targets=targets
     )
     body = service.roadmap_body(
         snapshot, planner_goal, state, hours_per_week=hours_per_week, budget_hours=budget_hours
