@@ -28,10 +28,8 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any
 
 import httpx
 from sqlalchemy import create_engine, text
@@ -73,24 +71,8 @@ def env_int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
-def service_env(database_url: str) -> dict[str, str]:
-    # Login and registration limits are not under test here.
-    return {
-        "SKILLPATH_DATABASE_URL": database_url,
-        "SKILLPATH_LOG_LEVEL": "warning",
-        "SKILLPATH_RATE_LIMITS_ENABLED": "false",
-    }
-
-
-@contextmanager
-def server_on(database_url: str) -> Iterator[servers.Server]:
-    with servers.serve(
-        "api.app:create_app",
-        factory=True,
-        env=service_env(database_url),
-        ready_path="/health/ready",
-    ) as server:
-        yield server
+def server_on(database_url: str) -> AbstractContextManager[servers.Server]:
+    return servers.serve_skillpath(database_url, extra_env=servers.NO_RATE_LIMITS)
 
 
 def register(base_url: str, count: int) -> list[dict[str, str]]:
@@ -157,19 +139,6 @@ def load_then_kill(server: servers.Server, writers: list[Writer], *, seconds: fl
     return loaded
 
 
-def history(client: httpx.Client, topic: str) -> list[dict[str, Any]]:
-    events: list[dict[str, Any]] = []
-    while True:
-        response = client.get(
-            f"/api/v1/me/progress/{topic}/history", params={"limit": 100, "offset": len(events)}
-        )
-        response.raise_for_status()
-        page = response.json()
-        events += page["items"]
-        if not page["items"] or len(events) >= page["total"]:
-            return events
-
-
 @dataclass
 class Check:
     acknowledged: int = 0
@@ -192,7 +161,7 @@ def check_writers(base_url: str, writers: list[Writer]) -> Check:
             if record.status_code != 200:
                 check.problems.append(f"writer {writer.index}: record gone ({record.text})")
                 continue
-            events = history(client, writer.topic)
+            events = servers.progress_history(client, writer.topic)
         stored = {int(event["new"]["hours_spent"]) for event in events}
         acknowledged = set(writer.acknowledged)
         check.found += len(acknowledged & stored)

@@ -160,10 +160,6 @@ def run_scenarios(
     return results
 
 
-def service_env(database_url: str) -> dict[str, str]:
-    return {"SKILLPATH_DATABASE_URL": database_url, "SKILLPATH_LOG_LEVEL": "warning"}
-
-
 def report_header(
     database_url: str, *, workers: int, connections: int, seconds: float
 ) -> dict[str, Any]:
@@ -180,13 +176,7 @@ def report_header(
 def measure(database_url: str, *, seconds: float, connections: int, workers: int) -> dict[str, Any]:
     """Hello, then every scenario on a service over `database_url` (seeded at start-up)."""
     hello = measure_hello(workers=workers, seconds=seconds, connections=connections)
-    with servers.serve(
-        "api.app:create_app",
-        factory=True,
-        workers=workers,
-        env=service_env(database_url),
-        ready_path="/health/ready",
-    ) as server:
+    with servers.serve_skillpath(database_url, workers=workers) as server:
         chosen = scenarios(seeded_subject(server.url))
         results = run_scenarios(server.url, chosen, hello, seconds=seconds, connections=connections)
         rss = servers.rss_megabytes(server.process.pid)

@@ -29,7 +29,6 @@ from bench.load import (
     run_scenarios,
     scenarios,
     seeded_subject,
-    service_env,
     write_report,
 )
 from models import (
@@ -203,12 +202,8 @@ def main() -> None:
         hello = measure_hello(workers=workers, seconds=seconds, connections=connections)
 
         # The seed catalog's recommendations, in the same run, for the comparison of p50s.
-        with servers.serve(
-            "api.app:create_app",
-            factory=True,
-            workers=workers,
-            env=service_env(f"sqlite:///{folder}/seeded.db"),
-            ready_path="/health/ready",
+        with servers.serve_skillpath(
+            f"sqlite:///{folder}/seeded.db", workers=workers
         ) as seeded_server:
             recommendations = scenarios(seeded_subject(seeded_server.url))[2]
             seeded = run_scenarios(
@@ -219,14 +214,7 @@ def main() -> None:
                 connections=connections,
             )[recommendations.name]
 
-        with servers.serve(
-            "api.app:create_app",
-            factory=True,
-            workers=workers,
-            env=service_env(scale_url),
-            ready_path="/health/ready",
-            timeout=300,
-        ) as server:
+        with servers.serve_skillpath(scale_url, workers=workers, timeout=300) as server:
             rss_at_start = servers.rss_megabytes(server.process.pid)
             chosen = scenarios(scale_subject(server.url, catalog))
             results = run_scenarios(

@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
@@ -65,6 +66,48 @@ def serve(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@contextmanager
+def serve_skillpath(
+    database_url: str,
+    *,
+    workers: int = 1,
+    timeout: float = 60,
+    extra_env: Mapping[str, str] | None = None,
+) -> Iterator[Server]:
+    """skillpath over `database_url`, migrated and seeded by its own start-up, logging warnings
+    only; ready once `/health/ready` answers. `extra_env` adds or overrides settings."""
+    env = {"SKILLPATH_DATABASE_URL": database_url, "SKILLPATH_LOG_LEVEL": "warning"}
+    with serve(
+        "api.app:create_app",
+        factory=True,
+        workers=workers,
+        env={**env, **(extra_env or {})},
+        ready_path="/health/ready",
+        timeout=timeout,
+    ) as server:
+        yield server
+
+
+def progress_history(client: httpx.Client, topic: str) -> list[dict[str, Any]]:
+    """Every event of the caller's record on `topic`, oldest first, following the pages."""
+    events: list[dict[str, Any]] = []
+    while True:
+        response = client.get(
+            f"/api/v1/me/progress/{topic}/history", params={"limit": 100, "offset": len(events)}
+        )
+        response.raise_for_status()
+        page = response.json()
+        events += page["items"]
+        if not page["items"] or len(events) >= page["total"]:
+            if len(events) != page["total"]:
+                raise ValueError(f"history of {topic}: {len(events)} events, {page['total']} said")
+            return events
+
+
+# Load, crash and reliability runs register many learners at once: limits are not under test.
+NO_RATE_LIMITS = {"SKILLPATH_RATE_LIMITS_ENABLED": "false"}
 
 
 def wait_until_ready(url: str, process: subprocess.Popen[bytes], *, timeout: float) -> float:

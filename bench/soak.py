@@ -226,11 +226,8 @@ def report(name: str, phase: Phase) -> None:
 
 
 def soak(database_url: str, *, seconds: float, warmup: float, connections: int) -> int:
-    env = {"SKILLPATH_DATABASE_URL": database_url, "SKILLPATH_LOG_LEVEL": "warning"}
     with (
-        servers.serve(
-            "api.app:create_app", factory=True, workers=1, env=env, ready_path="/health/ready"
-        ) as server,
+        servers.serve_skillpath(database_url) as server,
         tempfile.TemporaryDirectory() as folder,
     ):
         script = Path(folder) / "soak.lua"

@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -96,16 +95,8 @@ def server_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
     """A uvicorn process serving a fresh database of each backend (migrated and seeded by its
     own start-up)."""
     with fresh_database_url(request.param, tmp_path_factory.mktemp("reliability")) as url:
-        env = {
-            "SKILLPATH_DATABASE_URL": url,
-            "SKILLPATH_SECRET_KEY": TEST_SECRET,
-            "SKILLPATH_LOG_LEVEL": "warning",
-            # Login and registration limits are not under test here.
-            "SKILLPATH_RATE_LIMITS_ENABLED": "false",
-        }
-        with servers.serve(
-            "api.app:create_app", factory=True, env=env, ready_path="/health/ready"
-        ) as server:
+        env = {**servers.NO_RATE_LIMITS, "SKILLPATH_SECRET_KEY": TEST_SECRET}
+        with servers.serve_skillpath(url, extra_env=env) as server:
             yield server.url
 
 
@@ -142,21 +133,6 @@ def run_threads(count: int, target: Callable[[int], None]) -> list[BaseException
     return failures
 
 
-def history(client: httpx.Client, topic: str) -> list[dict[str, Any]]:
-    """The whole history of the caller's record on `topic`, oldest first."""
-    events: list[dict[str, Any]] = []
-    while True:
-        response = client.get(
-            f"/api/v1/me/progress/{topic}/history", params={"limit": 100, "offset": len(events)}
-        )
-        assert response.status_code == 200, response.text
-        page = response.json()
-        events += page["items"]
-        if not page["items"] or len(events) >= page["total"]:
-            assert len(events) == page["total"]
-            return events
-
-
 @dataclass(frozen=True)
 class Write:
     learner: int
@@ -173,7 +149,7 @@ def assert_no_server_error(writes: list[Write]) -> None:
 
 def assert_history_holds_exactly(client: httpx.Client, topic: str, acknowledged: list[str]):
     """The record's history is one unbroken chain of exactly the acknowledged writes."""
-    events = history(client, topic)
+    events = servers.progress_history(client, topic)
     assert sorted(event["new"]["notes"] for event in events) == sorted(acknowledged)
     assert [event["version"] for event in events] == list(range(1, len(events) + 1))
     assert events[0]["old"] is None
@@ -271,6 +247,6 @@ def test_of_writers_holding_the_same_etag_exactly_one_wins(server_url: str):
             after = reader.get(path)
             assert after.json()["version"] == version + 1
             assert after.json()["notes"] == winner.notes
-            events = history(reader, RACE_TOPIC)
+            events = servers.progress_history(reader, RACE_TOPIC)
             assert len(events) == version + 1
             assert events[-1]["new"]["notes"] == winner.notes
