@@ -4,10 +4,13 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr, ValidationError
 
 from api.app import create_app
+from api.auth import security
 from api.auth.security import create_access_token
 from api.cli import main as cli_main
+from api.settings import Settings
 from models.database import Database
 from tests.api.builders import PASSWORD, log_in, new_learner
 from tests.api.test_catalog_reads import assert_problem
@@ -119,3 +122,36 @@ def test_the_command_line_creates_an_admin(tmp_path, monkeypatch: pytest.MonkeyP
             assert client.get("/api/v1/me", headers=headers).json()["role"] == "admin"
     finally:
         database.dispose()
+
+
+def test_an_unknown_email_costs_a_password_check_like_a_wrong_password(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+):
+    # Timing is not asserted (machines are noisy); the work that sets it is: one argon2
+    # verification for an unknown email as for a wrong password.
+    known = new_learner(client)
+    checks: list[str] = []
+    real_verify = security._hasher.verify
+
+    def counting_verify(password: str, password_hash: str) -> bool:
+        checks.append(password_hash)
+        return real_verify(password, password_hash)
+
+    monkeypatch.setattr(security._hasher, "verify", counting_verify)
+    for email in (known.email, "ghost@example.com"):
+        response = client.post(
+            "/api/v1/auth/token", data={"username": email, "password": "not the password"}
+        )
+        assert response.status_code == 401
+    assert len(checks) == 2
+    assert all(check.startswith("$argon2") for check in checks)
+
+
+@pytest.mark.parametrize("environment", ["test", "production"])
+def test_outside_development_the_default_or_a_short_secret_is_refused(environment: str):
+    with pytest.raises(ValidationError, match="SKILLPATH_SECRET_KEY"):
+        Settings(environment=environment)
+    with pytest.raises(ValidationError, match="SKILLPATH_SECRET_KEY"):
+        Settings(environment=environment, secret_key=SecretStr("too-short"))
+    assert Settings(environment=environment, secret_key=SecretStr(TEST_SECRET))
+    assert Settings(environment="development")
