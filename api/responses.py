@@ -16,4 +16,7 @@ class JSONBytes(Response):
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
+        # Bytes are JSON rendered earlier (kept answers); everything else is rendered now.
+        if isinstance(content, bytes):
+            return content
         return orjson.dumps(content)

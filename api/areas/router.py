@@ -18,4 +18,4 @@ router = APIRouter(prefix="/areas", tags=["catalog"])
 )
 async def list_areas(request: Request, snapshot: SnapshotDep, page: PageDep) -> Response:
     """The four skill areas in their teaching order, each with its number of topics."""
-    return catalog_response(request, snapshot, page.slice(snapshot.areas))
+    return catalog_response(request, snapshot, lambda: page.slice(snapshot.areas))

@@ -2,23 +2,20 @@
 
 A snapshot is built from the database once per catalog version and never changes after. It
 holds JSON-ready dicts in the shapes of the response models (tests/api/test_snapshot_shapes.py
-validates them against those models), plus the planner's graph, so a read costs a dict lookup
-and a serialization.
+validates them against those models), plus the planner's graph, and keeps the answers rendered
+from it, so a repeated read costs a dict lookup.
 """
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
+from api.catalog.answers import AnswerCache
 from api.catalog.repository import CatalogRows, ResourceRow, TopicRow
 from planner import CatalogGraph, TopicNode
 
 JSONDict = dict[str, Any]
 MAX_RESOURCES_PER_RECOMMENDATION = 3
-MAX_ANSWERS = 2048
-T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,24 +46,10 @@ class CatalogSnapshot:
     # Derived views computed on first use (renderings, filtered listings); the snapshot itself
     # never changes, so they never go stale.
     derived: dict[Any, Any] = field(default_factory=dict)
-    # Answers computed from this snapshot, most recent last; they die with the snapshot.
-    answers: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict)
-    answers_lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def memoized(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """`compute()`, or the answer it gave for `key` on this snapshot (the latest
-        MAX_ANSWERS are kept)."""
-        with self.answers_lock:
-            if key in self.answers:
-                self.answers.move_to_end(key)
-                found: T = self.answers[key]
-                return found
-        answer = compute()
-        with self.answers_lock:
-            self.answers[key] = answer
-            while len(self.answers) > MAX_ANSWERS:
-                self.answers.popitem(last=False)
-        return answer
+    # Rendered answers (catalog reads, plans) computed from this snapshot; they die with it.
+    answers: AnswerCache = field(default_factory=AnswerCache)
+    # The route template of each path whose answer is kept (bounded by the catalog's size).
+    read_routes: dict[str, str] = field(default_factory=dict)
 
     @property
     def area_slugs(self) -> frozenset[str]:

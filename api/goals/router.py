@@ -19,7 +19,7 @@ router = APIRouter(prefix="/goals", tags=["goals"])
 @router.get("", response_model=Page[GoalRead], summary="List goals", responses=NOT_MODIFIED)
 async def list_goals(request: Request, snapshot: SnapshotDep, page: PageDep) -> Response:
     """Goals by slug, each with its weighted target topics."""
-    return catalog_response(request, snapshot, page.slice(list(snapshot.goals.values())))
+    return catalog_response(request, snapshot, lambda: page.slice(list(snapshot.goals.values())))
 
 
 @router.get(
@@ -30,7 +30,7 @@ async def list_goals(request: Request, snapshot: SnapshotDep, page: PageDep) -> 
 )
 async def get_goal(slug: SlugPath, request: Request, snapshot: SnapshotDep) -> Response:
     """One goal with its weighted target topics, heaviest first."""
-    return catalog_response(request, snapshot, _goal_read(snapshot, slug))
+    return catalog_response(request, snapshot, lambda: _goal_read(snapshot, slug))
 
 
 def _goal_read(snapshot: CatalogSnapshot, slug: str) -> JSONDict:

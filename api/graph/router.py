@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from api.catalog.http import NOT_MODIFIED, catalog_response
+from api.catalog.http import NOT_MODIFIED, catalog_response, catalog_text_response
 from api.deps import SnapshotDep
 from api.graph.render import graph_dot, graph_json, graph_mermaid
 from api.graph.schemas import GraphRead
@@ -43,9 +43,9 @@ async def get_graph(
 ) -> Response:
     """Every topic and prerequisite edge, as JSON or as Mermaid or DOT text to draw."""
     if format is GraphFormat.JSON:
-        return catalog_response(request, snapshot, graph_json(snapshot))
+        return catalog_response(request, snapshot, lambda: graph_json(snapshot))
     text = snapshot.derived.get(format)
     if text is None:
         text = snapshot.derived[format] = _TEXT_RENDERERS[format](snapshot)
     media_type = "text/vnd.mermaid" if format is GraphFormat.MERMAID else "text/vnd.graphviz"
-    return catalog_response(request, snapshot, text, media_type=f"{media_type}; charset=utf-8")
+    return catalog_text_response(request, snapshot, text, media_type=media_type)

@@ -8,21 +8,13 @@ import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.observability.metrics import Metrics
+from api.observability.routes import route_template
 
 REQUEST_ID_HEADER = b"x-request-id"
 # A client's id is kept only when it is short and plain, so it cannot forge log lines.
 _SAFE_REQUEST_ID = re.compile(rb"[A-Za-z0-9._-]{1,128}")
 
 access_log = structlog.get_logger("skillpath.access")
-
-
-def route_template(scope: Scope) -> str:
-    """The matched route's path template (`/api/v1/topics/{slug}`), never the raw path, so
-    metrics and logs stay low-cardinality; `unmatched` when no route matched."""
-    # FastAPI records the effective (prefixed) route of an included router here.
-    context = scope.get("fastapi", {}).get("effective_route_context")
-    path = getattr(context, "path", None) or getattr(scope.get("route"), "path", None)
-    return path or "unmatched"
 
 
 class ObservabilityMiddleware:

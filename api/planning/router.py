@@ -122,17 +122,12 @@ async def create_plan(body: PlanRequest, snapshot: SnapshotDep) -> JSONBytes:
     planner_goal = service.resolve_goal(snapshot, goal=body.goal, targets=body.targets)
     service.require_topics(snapshot, [*body.known, *body.in_progress])
     state = LearnerState(known=frozenset(body.known), in_progress=frozenset(body.in_progress))
-    return JSONBytes(
-        {
-            "recommendations": service.recommendations_body(
-                snapshot, planner_goal, state, limit=body.limit
-            ),
-            "roadmap": service.roadmap_body(
-                snapshot,
-                planner_goal,
-                state,
-                hours_per_week=body.hours_per_week,
-                budget_hours=body.budget_hours,
-            ),
-        }
+    recommendations = service.recommendations_body(snapshot, planner_goal, state, limit=body.limit)
+    roadmap = service.roadmap_body(
+        snapshot,
+        planner_goal,
+        state,
+        hours_per_week=body.hours_per_week,
+        budget_hours=body.budget_hours,
     )
+    return JSONBytes(service.plan_body(recommendations, roadmap))

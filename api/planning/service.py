@@ -81,14 +81,13 @@ def learner_state(
 
 def recommendations_body(
     snapshot: CatalogSnapshot, goal: Goal, state: LearnerState, *, limit: int
-) -> JSONDict:
-    """The Recommendations response body (shared between callers: never mutate it).
+) -> bytes:
+    """The Recommendations response body, as JSON.
 
     A learner asks again and again while nothing changes, and the answer is a pure function of
-    the snapshot, the goal, the learner's state and the limit: the snapshot keeps the latest
-    answers. (Roadmaps are not kept: at 10,000 topics one is a megabyte.)
+    the snapshot, the goal, the learner's state and the limit: the snapshot keeps it.
     """
-    return snapshot.memoized(
+    return snapshot.answers.json(
         ("recommendations", goal, state, limit),
         lambda: _recommendations_body(snapshot, goal, state, limit=limit),
     )
@@ -124,8 +123,24 @@ def roadmap_body(
     *,
     hours_per_week: float | None,
     budget_hours: float | None,
+) -> bytes:
+    """The Roadmap response body, as JSON (kept by the snapshot, like recommendations)."""
+    return snapshot.answers.json(
+        ("roadmap", goal, state, hours_per_week, budget_hours),
+        lambda: _roadmap_body(
+            snapshot, goal, state, hours_per_week=hours_per_week, budget_hours=budget_hours
+        ),
+    )
+
+
+def _roadmap_body(
+    snapshot: CatalogSnapshot,
+    goal: Goal,
+    state: LearnerState,
+    *,
+    hours_per_week: float | None,
+    budget_hours: float | None,
 ) -> JSONDict:
-    """The Roadmap response body."""
     road: Roadmap = build_roadmap(
         snapshot.graph, goal, state, hours_per_week=hours_per_week, budget_hours=budget_hours
     )
@@ -144,3 +159,8 @@ def roadmap_body(
         ],
         "left_out": [topics[slug].summary for slug in road.left_out],
     }
+
+
+def plan_body(recommendations: bytes, roadmap: bytes) -> bytes:
+    """The Plan response body: both rendered answers, joined without parsing them again."""
+    return b'{"recommendations":' + recommendations + b',"roadmap":' + roadmap + b"}"

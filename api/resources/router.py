@@ -37,14 +37,18 @@ async def list_resources(
     free: Annotated[bool | None, Query(description="Only free (true) or paid (false).")] = None,
 ) -> Response:
     """Resources in the order they were added."""
-    items = [
-        resource
-        for resource in snapshot.resources
-        if (topic is None or topic in resource["topics"])
-        and (kind is None or resource["kind"] == kind.value)
-        and (free is None or resource["free"] == free)
-    ]
-    return catalog_response(request, snapshot, page.slice(items))
+
+    def build() -> JSONDict:
+        items = [
+            resource
+            for resource in snapshot.resources
+            if (topic is None or topic in resource["topics"])
+            and (kind is None or resource["kind"] == kind.value)
+            and (free is None or resource["free"] == free)
+        ]
+        return page.slice(items)
+
+    return catalog_response(request, snapshot, build)
 
 
 def _resource_read(snapshot: CatalogSnapshot, resource_id: int) -> JSONDict:
@@ -64,7 +68,7 @@ async def get_resource(
     resource_id: ResourceId, request: Request, snapshot: SnapshotDep
 ) -> Response:
     """One learning resource and the topics it teaches."""
-    return catalog_response(request, snapshot, _resource_read(snapshot, resource_id))
+    return catalog_response(request, snapshot, lambda: _resource_read(snapshot, resource_id))
 
 
 @router.post(

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from api.auth.deps import AdminLearner
 from api.catalog.http import NOT_MODIFIED, catalog_response
+from api.catalog.snapshot import JSONDict
 from api.deps import DatabaseDep, SnapshotDep
 from api.errors import ADMIN_ONLY, problem_responses
 from api.fields import SlugPath
@@ -41,10 +42,13 @@ async def list_topics(
     ] = None,
 ) -> Response:
     """Topics ordered by area, level and slug; filters combine with AND."""
-    entries = queries.filter_topics(snapshot, area=area, level=level, text=q)
-    window = entries[page.offset : page.offset + page.limit]
-    body = page.of([entry.summary for entry in window], total=len(entries))
-    return catalog_response(request, snapshot, body)
+
+    def build() -> JSONDict:
+        entries = queries.filter_topics(snapshot, area=area, level=level, text=q)
+        window = entries[page.offset : page.offset + page.limit]
+        return page.of([entry.summary for entry in window], total=len(entries))
+
+    return catalog_response(request, snapshot, build)
 
 
 @router.get(
@@ -55,7 +59,7 @@ async def list_topics(
 )
 async def get_topic(slug: SlugPath, request: Request, snapshot: SnapshotDep) -> Response:
     """One topic, the topics it needs, the topics it unlocks and the resources that teach it."""
-    return catalog_response(request, snapshot, queries.topic_entry(snapshot, slug).detail)
+    return catalog_response(request, snapshot, lambda: queries.topic_entry(snapshot, slug).detail)
 
 
 @router.post(

@@ -1,0 +1,67 @@
+"""Rendered answers kept per catalog snapshot, bounded by their size in bytes.
+
+Every catalog read and every plan is a pure function of the snapshot and the request's
+arguments, so its JSON, once rendered, can be served again until the catalog changes (a new
+snapshot starts with an empty cache). What is kept is bounded in bytes, not in entries: a
+topic's detail is a kilobyte, a roadmap over 10,000 topics a megabyte.
+"""
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any
+
+import orjson
+
+DEFAULT_BUDGET_BYTES = 32 * 1024 * 1024
+# An answer larger than this share of the budget is rendered every time: keeping it would push
+# out many small, frequently asked ones.
+LARGEST_SHARE = 8
+
+
+class AnswerCache:
+    """JSON renderings by key, least recently used dropped first once over the budget."""
+
+    def __init__(self, budget_bytes: int = DEFAULT_BUDGET_BYTES) -> None:
+        self._budget = budget_bytes
+        self._used = 0
+        self._answers: OrderedDict[Hashable, bytes] = OrderedDict()
+        # PostgreSQL requests run on the thread pool.
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._answers)
+
+    @property
+    def used_bytes(self) -> int:
+        return self._used
+
+    def get(self, key: Hashable) -> bytes | None:
+        """The answer kept for `key`, if any."""
+        with self._lock:
+            found = self._answers.get(key)
+            if found is not None:
+                self._answers.move_to_end(key)
+            return found
+
+    def json(self, key: Hashable, build: Callable[[], Any]) -> bytes:
+        """The JSON of `build()`, rendered once for `key`. `build` may raise (a 404, a 422):
+        nothing is kept then."""
+        found = self.get(key)
+        if found is not None:
+            return found
+        rendered = orjson.dumps(build())
+        if len(rendered) <= self._budget // LARGEST_SHARE:
+            self._keep(key, rendered)
+        return rendered
+
+    def _keep(self, key: Hashable, rendered: bytes) -> None:
+        with self._lock:
+            previous = self._answers.pop(key, None)
+            if previous is not None:
+                self._used -= len(previous)
+            self._answers[key] = rendered
+            self._used += len(rendered)
+            while self._used > self._budget:
+                _, dropped = self._answers.popitem(last=False)
+                self._used -= len(dropped)
