@@ -69,6 +69,20 @@ async def _poll_catalog(store: CatalogStore, interval: float) -> None:
             logger.warning("catalog refresh failed", exc_info=True)
 
 
+# How often a SQLite file's write-ahead log is copied into the database, off the request path.
+CHECKPOINT_SECONDS = 0.25
+
+
+async def _checkpoint_wal(database: Database) -> None:
+    """Checkpoint in the background, so no write request pays for it (see Database)."""
+    while True:
+        await asyncio.sleep(CHECKPOINT_SECONDS)
+        try:
+            await run_in_threadpool(database.checkpoint)
+        except Exception:
+            logger.warning("WAL checkpoint failed", exc_info=True)
+
+
 def operation_id(route: APIRoute) -> str:
     """The endpoint's function name, e.g. `list_topics`: what generated clients call methods."""
     return route.name
@@ -96,18 +110,19 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             # move it out of the collector's sight, so full collections stay short under load.
             # (Test runs build hundreds of apps, which must stay collectable.)
             gc.freeze()
-        poller = None
+        tasks = []
         if settings.catalog_poll_seconds > 0:
-            poller = asyncio.create_task(
-                _poll_catalog(app.state.catalog, settings.catalog_poll_seconds)
-            )
+            tasks.append(_poll_catalog(app.state.catalog, settings.catalog_poll_seconds))
+        if app.state.database.wal_checkpoints:
+            tasks.append(_checkpoint_wal(app.state.database))
+        running = [asyncio.create_task(task) for task in tasks]
         try:
             yield
         finally:
-            if poller is not None:
-                poller.cancel()
+            for task in running:
+                task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await poller
+                    await task
             if owns_database:
                 app.state.database.dispose()
 
@@ -131,10 +146,11 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     install_middleware(app, settings)
 
     # Included one level deep, hottest first: route matching walks included routers in order.
+    # (Repeated catalog reads are answered before routing: see api.middleware.catalog_answers.)
     for router in (
-        topics_router,
         planning_router,
         progress_router,
+        topics_router,
         auth_router,
         areas_router,
         resources_router,

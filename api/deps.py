@@ -1,9 +1,10 @@
 """Dependencies shared by the routers: units of work on the database, and the catalog."""
 
 from collections.abc import Callable
-from typing import Annotated, Concatenate, ParamSpec, TypeVar
+from typing import Annotated, Any, Concatenate, ParamSpec, TypeVar
 
 from fastapi import Depends, Request
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -34,6 +35,12 @@ class UnitsOfWork:
         if self._database.runs_inline:
             return self._read(work, *args, **kwargs)
         return await run_in_threadpool(lambda: self._read(work, *args, **kwargs))
+
+    async def scalar(self, statement: Select[Any], **params: Any) -> Any:
+        """One value read by one statement, outside any transaction (`Database.read_scalar`)."""
+        if self._database.runs_inline:
+            return self._database.read_scalar(statement, params)
+        return await run_in_threadpool(self._database.read_scalar, statement, params)
 
     async def write(
         self, work: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs

@@ -21,10 +21,14 @@ from bench import servers
 from bench.catalog_gen import GeneratedCatalog, generate_catalog, slug_of
 from bench.load import (
     PASSWORD,
+    Load,
     Subject,
+    fastest,
+    hello_report,
     log_in,
     measure_hello,
     print_table,
+    ratios,
     report_header,
     run_scenarios,
     scenarios,
@@ -189,9 +193,7 @@ def scale_subject(base_url: str, catalog: GeneratedCatalog) -> Subject:
 
 
 def main() -> None:
-    seconds = float(os.environ.get("BENCH_SECONDS", "10"))
-    connections = int(os.environ.get("BENCH_CONNECTIONS", "32"))
-    workers = int(os.environ.get("BENCH_WORKERS", "1"))
+    load = Load.from_env()
     catalog = generate_catalog()
     with tempfile.TemporaryDirectory() as folder:
         scale_url = os.environ.get("SKILLPATH_BENCH_DATABASE_URL") or f"sqlite:///{folder}/scale.db"
@@ -199,32 +201,27 @@ def main() -> None:
         generated = time.perf_counter()
         records = fill_database(scale_url, catalog)
         generated = time.perf_counter() - generated
-        hello = measure_hello(workers=workers, seconds=seconds, connections=connections)
+        hello_before = measure_hello(load)
 
         # The seed catalog's recommendations, in the same run, for the comparison of p50s.
         with servers.serve_skillpath(
-            f"sqlite:///{folder}/seeded.db", workers=workers
+            f"sqlite:///{folder}/seeded.db", workers=load.workers
         ) as seeded_server:
             recommendations = scenarios(seeded_subject(seeded_server.url))[2]
-            seeded = run_scenarios(
-                seeded_server.url,
-                [recommendations],
-                hello,
-                seconds=seconds,
-                connections=connections,
-            )[recommendations.name]
+            seeded = load.drive(seeded_server.url, recommendations.request)
 
-        with servers.serve_skillpath(scale_url, workers=workers, timeout=300) as server:
+        with servers.serve_skillpath(scale_url, workers=load.workers, timeout=300) as server:
             rss_at_start = servers.rss_megabytes(server.process.pid)
-            chosen = scenarios(scale_subject(server.url, catalog))
-            results = run_scenarios(
-                server.url, chosen, hello, seconds=seconds, connections=connections
+            measured = run_scenarios(
+                server.url, scenarios(scale_subject(server.url, catalog)), load
             )
             rss = servers.rss_megabytes(server.process.pid)
+        hello_after = measure_hello(load)
 
+    results = ratios(measured, fastest(hello_before, hello_after))
     scale_p50 = results[recommendations.name]["p50_ms"]
     report = {
-        **report_header(scale_url, workers=workers, connections=connections, seconds=seconds),
+        **report_header(scale_url, load),
         "scale": {
             "topics": len(catalog.hours),
             "edges": len(catalog.edges),
@@ -232,22 +229,22 @@ def main() -> None:
             "progress_records": records,
             "generation_seconds": round(generated, 1),
         },
-        "hello": hello.as_dict(),
+        "hello": hello_report(hello_before, hello_after),
         "endpoints": results,
         "server_rss_mb": round(rss, 1),
         "server_rss_at_start_mb": round(rss_at_start, 1),
         "startup_seconds": round(server.startup_seconds, 2),
-        "seeded_recommendations_p50_ms": seeded["p50_ms"],
-        "recommendations_p50_vs_seeded": round(scale_p50 / seeded["p50_ms"], 2),
+        "seeded_recommendations_p50_ms": seeded.p50_ms,
+        "recommendations_p50_vs_seeded": round(scale_p50 / seeded.p50_ms, 2),
     }
     print_table(report)
     print(
         f"start-up {report['startup_seconds']} s (target <= 5), RSS at start "
         f"{report['server_rss_at_start_mb']} MB, after the run {report['server_rss_mb']} MB "
-        f"(target <= 300); recommendations p50 {scale_p50} ms vs {seeded['p50_ms']} ms on the "
+        f"(target <= 300); recommendations p50 {scale_p50} ms vs {seeded.p50_ms} ms on the "
         f"seed catalog = {report['recommendations_p50_vs_seeded']}x (target <= 2)"
     )
-    name = f"bench-scale-{report['database']}-{workers}w"
+    name = f"bench-scale-{report['database']}-{load.workers}w"
     print(f"figures written to {write_report(report, name)}")
 
 

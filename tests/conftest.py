@@ -78,7 +78,12 @@ def database(connection: Connection) -> Database:
     factory = sessionmaker(
         bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
     )
-    return Database(connection.engine, session_factory=factory, read_session_factory=factory)
+    return Database(
+        connection.engine,
+        session_factory=factory,
+        read_session_factory=factory,
+        direct_reads=False,
+    )
 
 
 @pytest.fixture(scope="session")

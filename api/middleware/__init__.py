@@ -2,10 +2,10 @@
 
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
-from starlette.middleware.gzip import GZipMiddleware
 
 from api.middleware.body_limit import BodyLimitMiddleware, declare_body_limit
 from api.middleware.catalog_answers import CatalogAnswersMiddleware
+from api.middleware.compression import CompressionMiddleware
 from api.middleware.observability import ObservabilityMiddleware
 from api.middleware.security_headers import SecurityHeadersMiddleware
 from api.settings import Settings
@@ -35,5 +35,5 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
         hsts_seconds=settings.hsts_seconds,
     )
     # Compress what is worth it (a roadmap, the graph) for clients that accept gzip.
-    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
+    app.add_middleware(CompressionMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
     app.add_middleware(ObservabilityMiddleware, metrics=app.state.metrics)

@@ -6,6 +6,7 @@ refuses a declared oversize body before routing, and counts the bytes of a body 
 Content-Length (chunked) as the app reads it.
 """
 
+import contextlib
 from typing import Any
 
 from fastapi import FastAPI
@@ -30,14 +31,19 @@ def _detail(limit: int) -> str:
     return f"The request body is larger than the limit of {limit} bytes."
 
 
-def _declared_length(scope: Scope) -> int | None:
+def _framing(scope: Scope) -> tuple[int | None, bool]:
+    """The declared Content-Length, and whether a body may come without one: chunked, or
+    over HTTP/2 and later (HTTP/1 without either header has no body)."""
+    length = None
+    streamed = scope.get("http_version", "1.1") not in ("1.0", "1.1")
     for name, value in scope["headers"]:
         if name == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return None  # the server refuses a malformed length before the app runs
-    return None
+            # A malformed length is refused by the server before the app runs.
+            with contextlib.suppress(ValueError):
+                length = int(value)
+        elif name == b"transfer-encoding":
+            streamed = True
+    return length, streamed
 
 
 class BodyLimitMiddleware:
@@ -51,16 +57,15 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = _declared_length(scope)
-        if declared is not None:
-            if declared > self.max_body_bytes:
-                response = problem_response(Request(scope), STATUS, _detail(self.max_body_bytes))
-                await response(scope, receive, send)
-                return
-            # The server delivers exactly the declared length: nothing to count.
+        declared, streamed = _framing(scope)
+        if declared is not None and declared > self.max_body_bytes:
+            response = problem_response(Request(scope), STATUS, _detail(self.max_body_bytes))
+            await response(scope, receive, send)
+        elif streamed and declared is None:
+            await self._call_counting(scope, receive, send)
+        else:
+            # The server delivers exactly the declared length, or no body: nothing to count.
             await self.app(scope, receive, send)
-            return
-        await self._call_counting(scope, receive, send)
 
     async def _call_counting(self, scope: Scope, receive: Receive, send: Send) -> None:
         received = 0

@@ -50,7 +50,7 @@ async def _goal_and_state(
     """The goal the query names and what the calling learner knows, for the /me plans."""
     planner_goal = service.resolve_goal(snapshot, goal=goal, targets=service.parse_targets(targets))
     states: LearnerStates = request.app.state.learner_states
-    state = await db.read(service.learner_state, learner_id, snapshot, states)
+    state = await service.learner_state(db, learner_id, snapshot, states)
     return planner_goal, state
 
 

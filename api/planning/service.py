@@ -6,9 +6,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from api.catalog.snapshot import CatalogSnapshot
+from api.deps import UnitsOfWork
 from api.errors import InvalidInput, NotFound
 from api.planning.learner_states import LearnerStates
-from api.progress.repository import progress_version, status_by_topic_id
+from api.progress.repository import PROGRESS_VERSION, progress_version, status_by_topic_id
 from models import KNOWN_STATUSES, ProgressStatus
 from planner import Goal, LearnerState, Recommendations, Roadmap, build_roadmap, recommend
 
@@ -25,13 +26,20 @@ def resolve_goal(
         require_topics(snapshot, targets)
         return Goal.ad_hoc(targets)
     assert goal is not None
-    found = snapshot.goals.get(goal)
+    planner_goal: Goal | None = snapshot.derived.get(("goal", goal))
+    if planner_goal is None:
+        planner_goal = snapshot.derived[("goal", goal)] = _catalog_goal(snapshot, goal)
+    return planner_goal
+
+
+def _catalog_goal(snapshot: CatalogSnapshot, slug: str) -> Goal:
+    found = snapshot.goals.get(slug)
     if found is None:
-        raise NotFound(f"No goal with slug '{goal}'.")
+        raise NotFound(f"No goal with slug '{slug}'.")
     if not found["targets"]:
-        raise InvalidInput(f"The goal '{goal}' has no target topics yet.")
+        raise InvalidInput(f"The goal '{slug}' has no target topics yet.")
     weights = {target["topic"]: target["weight"] for target in found["targets"]}
-    return Goal(slug=goal, title=found["title"], weights=weights)
+    return Goal(slug=slug, title=found["title"], weights=weights)
 
 
 def require_topics(snapshot: CatalogSnapshot, slugs: Iterable[str]) -> None:
@@ -54,15 +62,23 @@ def parse_targets(text: str | None) -> list[str] | None:
 _KNOWN = frozenset(status.value for status in KNOWN_STATUSES)
 
 
-def learner_state(
-    session: Session, learner_id: int, snapshot: CatalogSnapshot, cache: LearnerStates
+async def learner_state(
+    db: UnitsOfWork, learner_id: int, snapshot: CatalogSnapshot, cache: LearnerStates
 ) -> LearnerState:
-    """What the learner knows and has started: the cached copy when it is current, else read
-    from their progress records."""
-    key = (progress_version(session, learner_id) or 0, snapshot.version)
-    cached = cache.get(learner_id, key)
+    """What the learner knows and has started: the cached copy when it is current (one
+    single-row read tells), else read from their progress records."""
+    version = await db.scalar(PROGRESS_VERSION, learner_id=learner_id)
+    cached = cache.get(learner_id, (version or 0, snapshot.version))
     if cached is not None:
         return cached
+    return await db.read(_read_learner_state, learner_id, snapshot, cache)
+
+
+def _read_learner_state(
+    session: Session, learner_id: int, snapshot: CatalogSnapshot, cache: LearnerStates
+) -> LearnerState:
+    # The version is read again in the same transaction as the records it stands for.
+    key = (progress_version(session, learner_id) or 0, snapshot.version)
     slugs = snapshot.slug_by_id
     known: set[str] = set()
     started: set[str] = set()

@@ -65,7 +65,7 @@ _BUMP_PROGRESS_VERSION = (
     .where(Learner.id == bindparam("learner_id"))
     .values(progress_version=Learner.progress_version + 1)
 )
-_PROGRESS_VERSION = select(Learner.progress_version).where(Learner.id == bindparam("learner_id"))
+PROGRESS_VERSION = select(Learner.progress_version).where(Learner.id == bindparam("learner_id"))
 
 
 def _record_state(topic_id: int, progress_id: int | None, row: Sequence[Any]) -> RecordState:
@@ -141,7 +141,7 @@ def update_record(
 def progress_version(session: Session, learner_id: int) -> int | None:
     """The learner's progress version; None when there is no such learner."""
     version: int | None = (
-        session.connection().execute(_PROGRESS_VERSION, {"learner_id": learner_id}).scalar()
+        session.connection().execute(PROGRESS_VERSION, {"learner_id": learner_id}).scalar()
     )
     return version
 
