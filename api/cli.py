@@ -46,6 +46,11 @@ def _serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
+        # The asyncio loop, not uvloop: with uvloop, under load, requests with a body wait
+        # several times longer at the 99th percentile for the same throughput
+        # (docs/performance.md, `make bench-loops`).
+        loop="asyncio",
+        http="httptools",
         log_level=get_settings().log_level,
         # The app renders every log line as JSON itself (api/observability/logging.py).
         log_config=None,

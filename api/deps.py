@@ -4,7 +4,7 @@ from collections.abc import Callable
 from typing import Annotated, Any, Concatenate, ParamSpec, TypeVar
 
 from fastapi import Depends, Request
-from sqlalchemy import Select
+from sqlalchemy import Connection, Select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -50,6 +50,15 @@ class UnitsOfWork:
             return self._write(work, *args, **kwargs)
         return await run_in_threadpool(lambda: self._write(work, *args, **kwargs))
 
+    async def execute(
+        self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run `work(connection, ...)` and commit, like `write`, for work made of statements
+        only: a Connection costs a fraction of a Session on the hottest writes."""
+        if self._database.runs_inline:
+            return self._execute(work, *args, **kwargs)
+        return await run_in_threadpool(lambda: self._execute(work, *args, **kwargs))
+
     async def edit_catalog(
         self, work: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> tuple[T, CatalogSnapshot]:
@@ -66,6 +75,10 @@ class UnitsOfWork:
         # (a rollback would expire them).
         with self._database.read_session_factory() as session:
             return work(session, *args, **kwargs)
+
+    def _execute(self, work: Callable[..., T], *args: object, **kwargs: object) -> T:
+        with self._database.write_transaction() as connection:
+            return work(connection, *args, **kwargs)
 
     def _write(self, work: Callable[..., T], *args: object, **kwargs: object) -> T:
         with self._database.session_factory() as session:

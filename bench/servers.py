@@ -31,10 +31,16 @@ def free_port() -> int:
         return port
 
 
-def uvicorn_command(target: str, port: int, *, workers: int, factory: bool) -> list[str]:
+# What `skillpath serve` runs: the asyncio loop (see api/cli.py and `make bench-loops`).
+DEFAULT_LOOP = "asyncio"
+
+
+def uvicorn_command(
+    target: str, port: int, *, workers: int, factory: bool, loop: str = DEFAULT_LOOP
+) -> list[str]:
     """The same server settings for skillpath and for the yardstick."""
     command = [sys.executable, "-m", "uvicorn", target, "--host", HOST, "--port", str(port)]
-    command += ["--loop", "uvloop", "--http", "httptools", "--no-access-log"]
+    command += ["--loop", loop, "--http", "httptools", "--no-access-log"]
     command += ["--log-level", "warning", "--workers", str(workers)]
     return command + (["--factory"] if factory else [])
 
@@ -48,11 +54,12 @@ def serve(
     env: Mapping[str, str] | None = None,
     ready_path: str = "/",
     timeout: float = 60,
+    loop: str = DEFAULT_LOOP,
 ) -> Iterator[Server]:
     """Run `target` under uvicorn until the block ends."""
     port = free_port()
     process = subprocess.Popen(
-        uvicorn_command(target, port, workers=workers, factory=factory),
+        uvicorn_command(target, port, workers=workers, factory=factory, loop=loop),
         env={**os.environ, **(env or {})},
     )
     base_url = f"http://{HOST}:{port}"

@@ -2,6 +2,7 @@
 transaction on top of a database that was migrated and seeded once per run."""
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from fastapi import FastAPI
@@ -74,15 +75,23 @@ def connection(seeded_engine: Engine) -> Iterator[Connection]:
 
 @pytest.fixture
 def database(connection: Connection) -> Database:
-    """The test's database: every session joins the test's transaction via savepoints."""
+    """The test's database: every session and every write transaction joins the test's
+    transaction via savepoints."""
     factory = sessionmaker(
         bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
     )
+
+    @contextmanager
+    def savepoint() -> Iterator[Connection]:
+        with connection.begin_nested():
+            yield connection
+
     return Database(
         connection.engine,
         session_factory=factory,
         read_session_factory=factory,
         direct_reads=False,
+        write_transaction=savepoint,
     )
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, func, insert, select, text, update
+from sqlalchemy import Connection, Select, and_, bindparam, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -81,32 +81,39 @@ def _record_state(topic_id: int, progress_id: int | None, row: Sequence[Any]) ->
     return RecordState(topic_id, progress_id, version, values, updated_at)
 
 
-def lookup(session: Session, *, learner_id: int, topic_slug: str) -> RecordState | None:
+# The write path's functions take a Connection: progress writes run without a Session.
+
+
+def lookup(connection: Connection, *, learner_id: int, topic_slug: str) -> RecordState | None:
     """The topic and the learner's record on it; None when there is no such topic."""
-    row = (
-        session.connection()
-        .execute(_LOOKUP, {"learner_id": learner_id, "slug": topic_slug})
-        .first()
-    )
+    row = connection.execute(_LOOKUP, {"learner_id": learner_id, "slug": topic_slug}).first()
     if row is None:
         return None
     return _record_state(row[0], row[1], row[2:])
 
 
-def lock_record(session: Session, state: RecordState) -> RecordState:
+def lock_record(connection: Connection, state: RecordState) -> RecordState:
     """`state`'s record re-read under a row lock held until the transaction ends, so concurrent
-    writers of one record queue instead of racing (PostgreSQL; SQLite writers queue anyway)."""
-    row = session.connection().execute(_LOCK, {"progress_id": state.progress_id}).one()
+    writers of one record queue instead of racing. On SQLite, a writing transaction holds the
+    database's write lock from its start (BEGIN IMMEDIATE), so `state` was read under it."""
+    if connection.dialect.name == "sqlite":
+        return state
+    row = connection.execute(_LOCK, {"progress_id": state.progress_id}).one()
     return _record_state(state.topic_id, state.progress_id, row)
 
 
 def insert_record(
-    session: Session, *, learner_id: int, topic_id: int, values: dict[str, Any], at: datetime
+    connection: Connection,
+    *,
+    learner_id: int,
+    topic_id: int,
+    values: dict[str, Any],
+    at: datetime,
 ) -> bool:
     """Create the record at version 1; False when a concurrent write created it first."""
     try:
-        with session.begin_nested():
-            session.connection().execute(
+        with connection.begin_nested():
+            connection.execute(
                 _INSERT,
                 {
                     "learner_id": learner_id,
@@ -122,10 +129,10 @@ def insert_record(
 
 
 def update_record(
-    session: Session, *, state: RecordState, values: dict[str, Any], at: datetime
+    connection: Connection, *, state: RecordState, values: dict[str, Any], at: datetime
 ) -> bool:
     """Replace the record's values if it is still at `state`'s version (False otherwise)."""
-    result = session.connection().execute(
+    result = connection.execute(
         _UPDATE,
         {
             "progress_id": state.progress_id,
@@ -147,7 +154,7 @@ def progress_version(session: Session, learner_id: int) -> int | None:
 
 
 def add_event(
-    session: Session,
+    connection: Connection,
     *,
     learner_id: int,
     topic_slug: str,
@@ -157,7 +164,7 @@ def add_event(
     new: dict[str, Any],
 ) -> None:
     """Append one change to the record's history and bump the learner's progress version."""
-    session.connection().execute(
+    connection.execute(
         _INSERT_EVENT,
         {
             "learner_id": learner_id,
@@ -169,7 +176,7 @@ def add_event(
             "new": new,
         },
     )
-    session.connection().execute(_BUMP_PROGRESS_VERSION, {"learner_id": learner_id})
+    connection.execute(_BUMP_PROGRESS_VERSION, {"learner_id": learner_id})
 
 
 def _records_query(

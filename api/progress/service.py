@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from api.catalog.snapshot import CatalogSnapshot
@@ -54,15 +55,15 @@ def _state_read(state: repository.RecordState, topic_slug: str) -> ProgressRead:
     )
 
 
-def _lookup(session: Session, *, learner_id: int, topic_slug: str) -> repository.RecordState:
-    state = repository.lookup(session, learner_id=learner_id, topic_slug=topic_slug)
+def _lookup(connection: Connection, *, learner_id: int, topic_slug: str) -> repository.RecordState:
+    state = repository.lookup(connection, learner_id=learner_id, topic_slug=topic_slug)
     if state is None:
         raise NotFound(f"No topic with slug '{topic_slug}'.")
     return state
 
 
 def save_progress(
-    session: Session,
+    connection: Connection,
     *,
     learner_id: int,
     topic_slug: str,
@@ -79,10 +80,10 @@ def save_progress(
     """
     new = body.model_dump(mode="json")
     for _attempt in range(MAX_WRITE_ATTEMPTS):
-        state = _lookup(session, learner_id=learner_id, topic_slug=topic_slug)
+        state = _lookup(connection, learner_id=learner_id, topic_slug=topic_slug)
         exists = state.progress_id is not None
         if exists:
-            state = repository.lock_record(session, state)
+            state = repository.lock_record(connection, state)
         if if_match is not None and not if_match_allows(
             if_match, state.version if exists else None
         ):
@@ -94,15 +95,15 @@ def save_progress(
             return SavedProgress(record=_state_read(state, topic_slug), created=False)
         now = utc_now()
         if exists:
-            written = repository.update_record(session, state=state, values=new, at=now)
+            written = repository.update_record(connection, state=state, values=new, at=now)
         else:
             written = repository.insert_record(
-                session, learner_id=learner_id, topic_id=state.topic_id, values=new, at=now
+                connection, learner_id=learner_id, topic_id=state.topic_id, values=new, at=now
             )
         if written:
             version = state.version + 1
             repository.add_event(
-                session,
+                connection,
                 learner_id=learner_id,
                 topic_slug=topic_slug,
                 version=version,
@@ -117,7 +118,7 @@ def save_progress(
 
 def get_progress(session: Session, *, learner_id: int, topic_slug: str) -> ProgressRead:
     """The learner's record on a topic; NotFound when the topic or the record is missing."""
-    state = _lookup(session, learner_id=learner_id, topic_slug=topic_slug)
+    state = _lookup(session.connection(), learner_id=learner_id, topic_slug=topic_slug)
     if state.progress_id is None:
         raise NotFound(f"No progress recorded on '{topic_slug}' yet.")
     return _state_read(state, topic_slug)

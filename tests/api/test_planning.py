@@ -237,14 +237,13 @@ def test_progress_written_by_another_process_reaches_the_advice(
     first = recommendations(client, learner, goal="job-interview")["items"][0]["topic"]["slug"]
     learner_id = client.get("/api/v1/me", headers=learner.headers).json()["id"]
     # Another process shares the database but not this process's cache of learner states.
-    with database.session_factory() as session:
+    with database.write_transaction() as connection:
         save_progress(
-            session,
+            connection,
             learner_id=learner_id,
             topic_slug=first,
             body=ProgressWrite(status="completed"),
             if_match=None,
         )
-        session.commit()
     after = recommendations(client, learner, goal="job-interview")["items"]
     assert first not in {item["topic"]["slug"] for item in after}

@@ -14,7 +14,7 @@ from api.app import create_app
 from api.auth.security import create_access_token
 from api.progress import service
 from api.progress.schemas import ProgressWrite
-from models.database import Database, transaction
+from models.database import Database
 from models.migrate import database_revision, head_revision
 from tests.conftest import TEST_SECRET, make_settings
 from tests.migrations.conftest import run_alembic
@@ -154,9 +154,9 @@ def test_upgrading_keeps_learners_data_and_the_app_reads_it(empty_engine: Engine
     assert events[0].occurred_at == WHEN
 
     # The versioned write path carries on from the migrated record.
-    with transaction(database.session_factory) as session:
+    with database.write_transaction() as connection:
         saved = service.save_progress(
-            session,
+            connection,
             learner_id=learner_id,
             topic_slug=TOPIC,
             body=ProgressWrite(status="skipped", notes="after the upgrade"),
