@@ -146,7 +146,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     install_middleware(app, settings)
 
     # Included one level deep, hottest first: route matching walks included routers in order.
-    # (Repeated catalog reads are answered before routing: see api.middleware.catalog_answers.)
+    # (Repeated reads are answered before routing: see api.middleware.kept_answers.)
     for router in (
         planning_router,
         progress_router,

@@ -28,6 +28,11 @@ class UnitsOfWork:
         self._database = database
         self._catalog = catalog
 
+    @property
+    def catalog(self) -> CatalogSnapshot:
+        """The newest catalog snapshot of this process: what the rows read here refer to."""
+        return self._catalog.snapshot
+
     async def read(
         self, work: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:

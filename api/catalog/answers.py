@@ -51,11 +51,13 @@ class AnswerCache:
         if found is not None:
             return found
         rendered = orjson.dumps(build())
-        if len(rendered) <= self._budget // LARGEST_SHARE:
-            self._keep(key, rendered)
+        self.keep(key, rendered)
         return rendered
 
-    def _keep(self, key: Hashable, rendered: bytes) -> None:
+    def keep(self, key: Hashable, rendered: bytes) -> None:
+        """Keep `rendered` for `key`, unless it is too large a share of the budget."""
+        if len(rendered) > self._budget // LARGEST_SHARE:
+            return
         with self._lock:
             previous = self._answers.pop(key, None)
             if previous is not None:

@@ -3,7 +3,7 @@ and 304 for a copy that is still current.
 
 The first request for a path and query is routed, validated and answered by its endpoint, which
 keeps the rendered answer in the snapshot; the same request again, until the catalog changes,
-is answered from there before routing (`api.middleware.catalog_answers`), with the same
+is answered from there before routing (`api.middleware.kept_answers`), with the same
 headers. Only answers that depend on nothing but the snapshot, the path and the query are kept.
 """
 

@@ -4,8 +4,8 @@ from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
 from api.middleware.body_limit import BodyLimitMiddleware, declare_body_limit
-from api.middleware.catalog_answers import CatalogAnswersMiddleware
 from api.middleware.compression import CompressionMiddleware
+from api.middleware.kept_answers import KeptAnswersMiddleware
 from api.middleware.observability import ObservabilityMiddleware
 from api.middleware.security_headers import SecurityHeadersMiddleware
 from api.settings import Settings
@@ -15,8 +15,8 @@ GZIP_MINIMUM_BYTES = 1024
 
 def install_middleware(app: FastAPI, settings: Settings) -> None:
     """Wrap the app in its middleware; the last added runs first on a request."""
-    # Innermost: a repeated catalog read is answered here, inside every other layer.
-    app.add_middleware(CatalogAnswersMiddleware, catalog=lambda: app.state.catalog)
+    # Innermost: a repeated read is answered here, inside every other layer.
+    app.add_middleware(KeptAnswersMiddleware, state=lambda: app.state)
     # Refuse an oversize body before anything reads it.
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     declare_body_limit(app)

@@ -2,7 +2,7 @@
 
 from starlette.types import Scope
 
-# Set on a request answered before routing (api.middleware.catalog_answers).
+# Set on a request answered before routing (api.middleware.kept_answers).
 KEPT_ANSWER_ROUTE = "skillpath.kept_answer_route"
 
 

@@ -1,5 +1,6 @@
 """Recommendations and roadmaps: the caller's own, and anonymous stateless plans."""
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -9,6 +10,7 @@ from api.catalog.snapshot import CatalogSnapshot
 from api.deps import DatabaseDep, SnapshotDep
 from api.errors import problem_responses
 from api.planning import service
+from api.planning.kept_answers import keep_learner_answer
 from api.planning.learner_states import LearnerStates
 from api.planning.schemas import (
     MAX_BUDGET_HOURS,
@@ -38,20 +40,45 @@ TargetsQuery = Annotated[
 ]
 
 
-async def _goal_and_state(
+@dataclass(frozen=True, slots=True)
+class _CallerPlan:
+    """What a /me plan is computed from: the catalog, the goal, and the calling learner's
+    state at their progress version."""
+
+    learner_id: int
+    progress_version: int
+    snapshot: CatalogSnapshot
+    goal: Goal
+    state: LearnerState
+
+    def answer(self, request: Request, body: bytes) -> JSONBytes:
+        """The response; the same request is answered before routing while neither the
+        catalog nor the learner's progress changes (api/planning/kept_answers.py)."""
+        keep_learner_answer(
+            request.scope,
+            self.snapshot,
+            learner_id=self.learner_id,
+            progress_version=self.progress_version,
+            body=body,
+        )
+        return JSONBytes(body)
+
+
+async def _caller_plan(
     request: Request,
     db: DatabaseDep,
-    snapshot: CatalogSnapshot,
     *,
     learner_id: int,
     goal: str | None,
     targets: str | None,
-) -> tuple[Goal, LearnerState]:
-    """The goal the query names and what the calling learner knows, for the /me plans."""
+) -> _CallerPlan:
+    """The catalog, the goal the query names and what the calling learner knows. (The
+    snapshot comes from `db`, not a dependency of its own: one fewer to solve.)"""
+    snapshot = db.catalog
     planner_goal = service.resolve_goal(snapshot, goal=goal, targets=service.parse_targets(targets))
     states: LearnerStates = request.app.state.learner_states
-    state = await service.learner_state(db, learner_id, snapshot, states)
-    return planner_goal, state
+    version, state = await service.learner_state(db, learner_id, snapshot, states)
+    return _CallerPlan(learner_id, version, snapshot, planner_goal, state)
 
 
 @router.get(
@@ -64,7 +91,6 @@ async def get_my_recommendations(
     request: Request,
     learner_id: CurrentLearnerId,
     db: DatabaseDep,
-    snapshot: SnapshotDep,
     goal: GoalQuery = None,
     targets: TargetsQuery = None,
     limit: Annotated[int, Query(ge=1, le=MAX_RECOMMENDATIONS)] = 10,
@@ -72,10 +98,9 @@ async def get_my_recommendations(
     """Topics you can start now (every prerequisite known) that lead to the goal, ranked by
     the goal weight they carry and unlock, whether you started them, and their effort. Give
     `goal` or `targets`."""
-    planner_goal, state = await _goal_and_state(
-        request, db, snapshot, learner_id=learner_id, goal=goal, targets=targets
-    )
-    return JSONBytes(service.recommendations_body(snapshot, planner_goal, state, limit=limit))
+    plan = await _caller_plan(request, db, learner_id=learner_id, goal=goal, targets=targets)
+    body = service.recommendations_body(plan.snapshot, plan.goal, plan.state, limit=limit)
+    return plan.answer(request, body)
 
 
 @router.get(
@@ -88,7 +113,6 @@ async def get_my_roadmap(
     request: Request,
     learner_id: CurrentLearnerId,
     db: DatabaseDep,
-    snapshot: SnapshotDep,
     goal: GoalQuery = None,
     targets: TargetsQuery = None,
     hours_per_week: Annotated[
@@ -101,13 +125,15 @@ async def get_my_roadmap(
 ) -> JSONBytes:
     """Every topic you still need for the goal, each after all of its prerequisites, in
     stages (stage 1 is ready now), with hours, and weeks for `hours_per_week`."""
-    planner_goal, state = await _goal_and_state(
-        request, db, snapshot, learner_id=learner_id, goal=goal, targets=targets
-    )
+    plan = await _caller_plan(request, db, learner_id=learner_id, goal=goal, targets=targets)
     body = service.roadmap_body(
-        snapshot, planner_goal, state, hours_per_week=hours_per_week, budget_hours=budget_hours
+        plan.snapshot,
+        plan.goal,
+        plan.state,
+        hours_per_week=hours_per_week,
+        budget_hours=budget_hours,
     )
-    return JSONBytes(body)
+    return plan.answer(request, body)
 
 
 @router.post(

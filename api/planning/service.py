@@ -64,21 +64,22 @@ _KNOWN = frozenset(status.value for status in KNOWN_STATUSES)
 
 async def learner_state(
     db: UnitsOfWork, learner_id: int, snapshot: CatalogSnapshot, cache: LearnerStates
-) -> LearnerState:
-    """What the learner knows and has started: the cached copy when it is current (one
-    single-row read tells), else read from their progress records."""
-    version = await db.scalar(PROGRESS_VERSION, learner_id=learner_id)
-    cached = cache.get(learner_id, (version or 0, snapshot.version))
+) -> tuple[int, LearnerState]:
+    """The learner's progress version and what they know and have started at it: the cached
+    copy when it is current (one single-row read tells), else read from their records."""
+    version = await db.scalar(PROGRESS_VERSION, learner_id=learner_id) or 0
+    cached = cache.get(learner_id, (version, snapshot.version))
     if cached is not None:
-        return cached
+        return version, cached
     return await db.read(_read_learner_state, learner_id, snapshot, cache)
 
 
 def _read_learner_state(
     session: Session, learner_id: int, snapshot: CatalogSnapshot, cache: LearnerStates
-) -> LearnerState:
+) -> tuple[int, LearnerState]:
     # The version is read again in the same transaction as the records it stands for.
-    key = (progress_version(session, learner_id) or 0, snapshot.version)
+    version = progress_version(session, learner_id) or 0
+    key = (version, snapshot.version)
     slugs = snapshot.slug_by_id
     known: set[str] = set()
     started: set[str] = set()
@@ -92,7 +93,7 @@ def _read_learner_state(
             started.add(slug)
     state = LearnerState(known=frozenset(known), in_progress=frozenset(started))
     cache.put(learner_id, key, state)
-    return state
+    return version, state
 
 
 def recommendations_body(

@@ -1,11 +1,16 @@
-"""Repeated catalog reads are answered from the snapshot's kept answers, exactly as the first."""
+"""Repeated reads (the catalog, a learner's plans) are answered from kept answers exactly as
+the first, to the right caller only."""
+
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 
+from api.auth.security import create_access_token
 from models.database import Database
-from tests.api.builders import new_admin
+from tests.api.builders import new_admin, new_learner, record_progress
 from tests.api.test_client_friendliness import CATALOG_READS
+from tests.conftest import TEST_SECRET
 
 JSON_READS = [path for path in CATALOG_READS if "format=" not in path]
 
@@ -45,3 +50,47 @@ def test_an_edit_replaces_every_kept_answer(client: TestClient, database: Databa
         "title": "Transformer models",
     }
     assert client.get(listing, headers={"If-None-Match": etag}).status_code == 200
+
+
+PLAN_READS = [
+    "/api/v1/me/recommendations?goal=job-interview",
+    "/api/v1/me/roadmap?goal=build-ml-model&hours_per_week=6",
+]
+
+
+@pytest.mark.parametrize("path", PLAN_READS)
+def test_a_repeated_plan_read_is_each_learners_own(client: TestClient, path: str):
+    first, second = new_learner(client), new_learner(client)
+    record_progress(client, second, "python")
+    record_progress(client, second, "probability-basics", status="in_progress")
+    mine = client.get(path, headers=first.headers)
+    assert mine.status_code == 200
+    again = client.get(path, headers=first.headers)
+    assert again.content == mine.content
+    assert _without_request_id(dict(again.headers)) == _without_request_id(dict(mine.headers))
+    theirs = client.get(path, headers=second.headers)
+    assert theirs.status_code == 200
+    assert theirs.json() != mine.json()
+    record_progress(client, first, "python")
+    assert client.get(path, headers=first.headers).json() != mine.json()
+
+
+@pytest.mark.parametrize("path", PLAN_READS)
+def test_a_kept_plan_still_needs_a_valid_token(client: TestClient, path: str):
+    learner = new_learner(client)
+    assert client.get(path, headers=learner.headers).status_code == 200
+    learner_id = client.get("/api/v1/me", headers=learner.headers).json()["id"]
+    expired = create_access_token(
+        learner_id=learner_id, secret=TEST_SECRET, lifetime=timedelta(seconds=-1)
+    )
+    token = learner.headers["Authorization"].removeprefix("Bearer ")
+    forged = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    for headers in (
+        {},
+        {"Authorization": f"Bearer {expired}"},
+        {"Authorization": f"Bearer {forged}"},
+        {"Authorization": f"Basic {token}"},
+    ):
+        refused = client.get(path, headers=headers)
+        assert refused.status_code == 401, headers
+        assert refused.headers["content-type"] == "application/problem+json"

@@ -1,0 +1,53 @@
+"""Repeated reads answered before routing, from the answers the catalog snapshot keeps.
+
+A catalog read is a pure function of the catalog version, the path and the query; the caller's
+recommendations and roadmap, of those and the learner's progress version. The first request is
+routed and answered by its endpoint, which keeps the rendered answer in the snapshot
+(api/catalog/http.py, api/planning/kept_answers.py); the same request again is answered here
+with the same body and headers (a catalog 304 included), skipping routing, dependency solving
+and parameter validation. A catalog write replaces the snapshot and a progress write moves
+the learner's progress version, so nothing kept outlives what it was rendered from.
+"""
+
+from collections.abc import Callable
+
+from starlette.datastructures import State
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from api.catalog.http import kept_catalog_response
+from api.deps import UnitsOfWork
+from api.observability.routes import KEPT_ANSWER_ROUTE
+from api.planning.kept_answers import LEARNER_READS, kept_learner_answer
+from api.responses import JSONBytes
+
+
+class KeptAnswersMiddleware:
+    """Answer a GET from the current snapshot's kept answers when it holds one."""
+
+    def __init__(self, app: ASGIApp, *, state: Callable[[], State]) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET":
+            kept = await self._kept(scope)
+            if kept is not None:
+                response, route = kept
+                scope[KEPT_ANSWER_ROUTE] = route
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+    async def _kept(self, scope: Scope) -> tuple[Response, str] | None:
+        state = self.state()
+        kept = kept_catalog_response(scope, state.catalog.snapshot)
+        if kept is not None or scope["path"] not in LEARNER_READS:
+            return kept
+        body = await kept_learner_answer(
+            scope,
+            UnitsOfWork(state.database, state.catalog),
+            secret=state.settings.secret_key.get_secret_value(),
+        )
+        # These routes have no path parameters: the path is the route template.
+        return None if body is None else (JSONBytes(body), scope["path"])
