@@ -70,7 +70,7 @@ async def _poll_catalog(store: CatalogStore, interval: float) -> None:
 
 
 # How often a SQLite file's write-ahead log is copied into the database, off the request path.
-CHECKPOINT_SECONDS = 0.25
+CHECKPOINT_SECONDS = 1.0
 
 
 async def _checkpoint_wal(database: Database) -> None:
