@@ -40,6 +40,8 @@ def _migrate_database(database: Database) -> None:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from api.http_protocol import PROTOCOL
+
     uvicorn.run(
         "api.app:create_app",
         factory=True,
@@ -50,7 +52,7 @@ def _serve(args: argparse.Namespace) -> int:
         # several times longer at the 99th percentile for the same throughput
         # (docs/performance.md, `make bench-loops`).
         loop="asyncio",
-        http="httptools",
+        http=PROTOCOL,
         log_level=get_settings().log_level,
         # The app renders every log line as JSON itself (api/observability/logging.py).
         log_config=None,

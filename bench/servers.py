@@ -12,6 +12,8 @@ from typing import Any
 
 import httpx
 
+from api.http_protocol import PROTOCOL
+
 HOST = "127.0.0.1"
 
 
@@ -40,7 +42,7 @@ def uvicorn_command(
 ) -> list[str]:
     """The same server settings for skillpath and for the yardstick."""
     command = [sys.executable, "-m", "uvicorn", target, "--host", HOST, "--port", str(port)]
-    command += ["--loop", loop, "--http", "httptools", "--no-access-log"]
+    command += ["--loop", loop, "--http", PROTOCOL, "--no-access-log"]
     command += ["--log-level", "warning", "--workers", str(workers)]
     return command + (["--factory"] if factory else [])
 

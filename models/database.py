@@ -52,9 +52,8 @@ def _configure_sqlite(engine: Engine, begin: SqliteBegin, autocheckpoint: bool) 
     def _on_begin(connection: Any) -> None:
         # Writers BEGIN IMMEDIATE: they take the write lock up front and never have to upgrade
         # a read lock later, which is where SQLite answers "database is locked". Readers BEGIN
-        # DEFERRED: under WAL they read a snapshot and never wait for a writer. (Sent on the
-        # driver's connection: this runs for every transaction, and costs half as much there.)
-        connection.connection.driver_connection.execute(f"BEGIN {begin}")
+        # DEFERRED: under WAL they read a snapshot and never wait for a writer.
+        connection.exec_driver_sql(f"BEGIN {begin}")
 
 
 def create_session_factory(bind: Engine) -> sessionmaker[Session]:
