@@ -4,7 +4,7 @@ import asyncio
 import contextlib
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -58,29 +58,19 @@ TAGS = [
 ]
 
 
-async def _poll_catalog(store: CatalogStore, interval: float) -> None:
-    """Notice catalog writes made by other processes sharing the database."""
-    while True:
-        await asyncio.sleep(interval)
-        try:
-            await run_in_threadpool(store.refresh_if_stale)
-        except Exception:
-            # A database hiccup must not kill the poller; the next round tries again.
-            logger.warning("catalog refresh failed", exc_info=True)
-
-
 # How often a SQLite file's write-ahead log is copied into the database, off the request path.
 CHECKPOINT_SECONDS = 1.0
 
 
-async def _checkpoint_wal(database: Database) -> None:
-    """Checkpoint in the background, so no write request pays for it (see Database)."""
+async def _every(interval: float, work: Callable[[], object], *, failure: str) -> None:
+    """Run the blocking `work` on a worker thread every `interval` seconds until cancelled."""
     while True:
-        await asyncio.sleep(CHECKPOINT_SECONDS)
+        await asyncio.sleep(interval)
         try:
-            await run_in_threadpool(database.checkpoint)
+            await run_in_threadpool(work)
         except Exception:
-            logger.warning("WAL checkpoint failed", exc_info=True)
+            # A database hiccup must not stop the loop; the next round tries again.
+            logger.warning(failure, exc_info=True)
 
 
 def operation_id(route: APIRoute) -> str:
@@ -112,9 +102,15 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             gc.freeze()
         tasks = []
         if settings.catalog_poll_seconds > 0:
-            tasks.append(_poll_catalog(app.state.catalog, settings.catalog_poll_seconds))
+            # Notice catalog writes made by other processes sharing the database.
+            refresh = app.state.catalog.refresh_if_stale
+            tasks.append(
+                _every(settings.catalog_poll_seconds, refresh, failure="catalog refresh failed")
+            )
         if app.state.database.wal_checkpoints:
-            tasks.append(_checkpoint_wal(app.state.database))
+            # No write request pays for a checkpoint (see Database).
+            checkpoint = app.state.database.checkpoint
+            tasks.append(_every(CHECKPOINT_SECONDS, checkpoint, failure="WAL checkpoint failed"))
         running = [asyncio.create_task(task) for task in tasks]
         try:
             yield
