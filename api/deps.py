@@ -4,13 +4,14 @@ from collections.abc import Callable
 from typing import Annotated, Any, Concatenate, ParamSpec, TypeVar
 
 from fastapi import Depends, Request
-from sqlalchemy import Connection, Select
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.catalog.snapshot import CatalogSnapshot
 from api.catalog.store import CatalogStore
 from models.database import Database
+from models.prepared import Prepared
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -41,7 +42,7 @@ class UnitsOfWork:
             return self._read(work, *args, **kwargs)
         return await run_in_threadpool(lambda: self._read(work, *args, **kwargs))
 
-    async def scalar(self, statement: Select[Any], **params: Any) -> Any:
+    async def scalar(self, statement: Prepared, **params: Any) -> Any:
         """One value read by one statement, outside any transaction (`Database.read_scalar`)."""
         if self._database.runs_inline:
             return self._database.read_scalar(statement, params)

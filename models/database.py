@@ -1,14 +1,15 @@
 """Engine and session set-up for SQLite and PostgreSQL."""
 
-import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, closing, contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Engine, Select, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from models.prepared import Prepared
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 SqliteBegin = Literal["DEFERRED", "IMMEDIATE"]
@@ -94,8 +95,6 @@ class Database:
         self.direct_reads = direct_reads
         self.wal_checkpoints = wal_checkpoints
         self._write_transaction = write_transaction or self.write_engine.begin
-        self._compiled: dict[Select[Any], tuple[str, tuple[str, ...] | None]] = {}
-        self._compiled_lock = threading.Lock()
 
     @classmethod
     def from_url(cls, url: str) -> "Database":
@@ -120,7 +119,7 @@ class Database:
         made of statements only, which needs no Session and its bookkeeping."""
         return self._write_transaction()
 
-    def read_scalar(self, statement: Select[Any], params: Mapping[str, Any]) -> Any:
+    def read_scalar(self, statement: Prepared, params: Mapping[str, Any]) -> Any:
         """The first column of the first row of `statement`, or None when there is no row.
 
         For the hottest single-row reads: it runs on a pooled DBAPI connection, skipping the
@@ -130,27 +129,14 @@ class Database:
         """
         if not self.direct_reads:
             with self.read_session_factory() as session:
-                return session.execute(statement, params).scalar()
-        sql, positions = self._compile(statement)
-        arguments = tuple(params[name] for name in positions) if positions else dict(params)
-        connection = self.engine.raw_connection()
-        try:
-            with closing(connection.cursor()) as cursor:
-                cursor.execute(sql, arguments)
-                row = cursor.fetchone()
-        finally:
-            connection.close()  # back to the pool, which ends any transaction the driver began
+                row = statement.first(session.connection(), params)
+        else:
+            connection = self.engine.raw_connection()
+            try:
+                row = statement.first_on(connection.driver_connection, self.engine.dialect, params)
+            finally:
+                connection.close()  # back to the pool, which ends the driver's transaction
         return None if row is None else row[0]
-
-    def _compile(self, statement: Select[Any]) -> tuple[str, tuple[str, ...] | None]:
-        found = self._compiled.get(statement)
-        if found is None:
-            compiled = statement.compile(dialect=self.engine.dialect)
-            positions = tuple(compiled.positiontup or ()) if compiled.positional else None
-            found = (str(compiled), positions)
-            with self._compiled_lock:
-                self._compiled[statement] = found
-        return found
 
     def checkpoint(self) -> None:
         """Copy what it can of SQLite's write-ahead log into the database file, without waiting

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models import Area, Learner, Progress, ProgressEvent, ProgressStatus, Topic
+from models.prepared import Prepared
 
 
 def topic_id(session: Session, slug: str) -> int | None:
@@ -36,7 +37,8 @@ _RECORD_COLUMNS = (
     Progress.notes,
     Progress.updated_at,
 )
-_LOOKUP = (
+# Every progress write runs these three; they run as Prepared statements (models/prepared.py).
+_LOOKUP = Prepared(
     select(Topic.id, Progress.id, *_RECORD_COLUMNS)
     .select_from(Topic)
     .outerjoin(
@@ -47,7 +49,7 @@ _LOOKUP = (
 )
 _LOCK = select(*_RECORD_COLUMNS).where(Progress.id == bindparam("progress_id")).with_for_update()
 _INSERT = insert(Progress)
-_UPDATE = (
+_UPDATE = Prepared(
     update(Progress)
     .where(Progress.id == bindparam("progress_id"), Progress.version == bindparam("expected"))
     .values(
@@ -59,13 +61,25 @@ _UPDATE = (
         version=bindparam("version"),
     )
 )
-_INSERT_EVENT = insert(ProgressEvent)
-_BUMP_PROGRESS_VERSION = (
+_INSERT_EVENT = Prepared(
+    insert(ProgressEvent).values(
+        learner_id=bindparam("learner_id"),
+        topic_slug=bindparam("topic_slug"),
+        actor_id=bindparam("actor_id"),
+        version=bindparam("version"),
+        occurred_at=bindparam("occurred_at"),
+        old=bindparam("old"),
+        new=bindparam("new"),
+    )
+)
+_BUMP_PROGRESS_VERSION = Prepared(
     update(Learner)
     .where(Learner.id == bindparam("learner_id"))
     .values(progress_version=Learner.progress_version + 1)
 )
-PROGRESS_VERSION = select(Learner.progress_version).where(Learner.id == bindparam("learner_id"))
+PROGRESS_VERSION = Prepared(
+    select(Learner.progress_version).where(Learner.id == bindparam("learner_id"))
+)
 
 
 def _record_state(topic_id: int, progress_id: int | None, row: Sequence[Any]) -> RecordState:
@@ -86,7 +100,7 @@ def _record_state(topic_id: int, progress_id: int | None, row: Sequence[Any]) ->
 
 def lookup(connection: Connection, *, learner_id: int, topic_slug: str) -> RecordState | None:
     """The topic and the learner's record on it; None when there is no such topic."""
-    row = connection.execute(_LOOKUP, {"learner_id": learner_id, "slug": topic_slug}).first()
+    row = _LOOKUP.first(connection, {"learner_id": learner_id, "slug": topic_slug})
     if row is None:
         return None
     return _record_state(row[0], row[1], row[2:])
@@ -132,8 +146,8 @@ def update_record(
     connection: Connection, *, state: RecordState, values: dict[str, Any], at: datetime
 ) -> bool:
     """Replace the record's values if it is still at `state`'s version (False otherwise)."""
-    result = connection.execute(
-        _UPDATE,
+    changed = _UPDATE.run(
+        connection,
         {
             "progress_id": state.progress_id,
             "expected": state.version,
@@ -142,15 +156,13 @@ def update_record(
             "version": state.version + 1,
         },
     )
-    return result.rowcount == 1
+    return changed == 1
 
 
 def progress_version(session: Session, learner_id: int) -> int | None:
     """The learner's progress version; None when there is no such learner."""
-    version: int | None = (
-        session.connection().execute(PROGRESS_VERSION, {"learner_id": learner_id}).scalar()
-    )
-    return version
+    row = PROGRESS_VERSION.first(session.connection(), {"learner_id": learner_id})
+    return None if row is None else int(row[0])
 
 
 def add_event(
@@ -164,8 +176,8 @@ def add_event(
     new: dict[str, Any],
 ) -> None:
     """Append one change to the record's history and bump the learner's progress version."""
-    connection.execute(
-        _INSERT_EVENT,
+    _INSERT_EVENT.run(
+        connection,
         {
             "learner_id": learner_id,
             "topic_slug": topic_slug,
@@ -176,7 +188,7 @@ def add_event(
             "new": new,
         },
     )
-    connection.execute(_BUMP_PROGRESS_VERSION, {"learner_id": learner_id})
+    _BUMP_PROGRESS_VERSION.run(connection, {"learner_id": learner_id})
 
 
 def _records_query(

@@ -1,45 +1,21 @@
 """The Database's direct single-value reads and its SQLite write-ahead log checkpoints."""
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from sqlalchemy import Engine, bindparam, insert, select, text, update
+from sqlalchemy import Engine, bindparam, select, text, update
 
 from models import Learner
 from models.database import Database
 from models.migrate import upgrade_to_head
-from tests.databases import BACKENDS, drop_engine, make_engine
+from models.prepared import Prepared
+from tests.models.conftest import add_learner
 
-VERSION_OF = select(Learner.progress_version).where(Learner.id == bindparam("learner_id"))
-
-
-@pytest.fixture(params=BACKENDS)
-def migrated_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(request.param, tmp_path)
-    upgrade_to_head(engine)
-    yield engine
-    drop_engine(engine)
-
-
-def _add_learner(engine: Engine) -> int:
-    with engine.begin() as connection:
-        return int(
-            connection.execute(
-                insert(Learner)
-                .values(
-                    email="reader@example.com",
-                    password_hash="not a real hash",
-                    display_name="Reader",
-                )
-                .returning(Learner.id)
-            ).scalar_one()
-        )
+VERSION_OF = Prepared(select(Learner.progress_version).where(Learner.id == bindparam("learner_id")))
 
 
 def test_a_direct_read_sees_the_latest_commit(migrated_engine: Engine):
     database = Database(migrated_engine)
-    learner_id = _add_learner(migrated_engine)
+    learner_id = add_learner(migrated_engine)
     assert database.read_scalar(VERSION_OF, {"learner_id": learner_id}) == 0
     with migrated_engine.begin() as connection:
         connection.execute(update(Learner).values(progress_version=7))
@@ -57,7 +33,7 @@ def _wal_frames(database: Database) -> tuple[int, int]:
 def test_sqlite_writes_leave_the_log_to_the_background_checkpoint(tmp_path: Path):
     database = Database.from_url(f"sqlite:///{tmp_path / 'wal.db'}")
     upgrade_to_head(database.write_engine)
-    learner_id = _add_learner(database.write_engine)
+    learner_id = add_learner(database.write_engine)
     assert database.wal_checkpoints
     # SQLite's own checkpoint would run in the commit that passes 1,000 frames.
     for version in range(1, 1201):

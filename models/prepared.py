@@ -1,0 +1,123 @@
+"""Core statements compiled once and run straight on the driver: for the hottest statements.
+
+`Connection.execute` builds an execution context for every call (parameters, events, a result
+object); for a progress write on SQLite that was about four fifths of the write's time (see
+docs/performance.md). A `Prepared` statement is compiled once per dialect, keeps the bind and
+result processors SQLAlchemy itself would apply to it, and runs on the DBAPI connection under
+the caller's SQLAlchemy `Connection`, inside that connection's transaction.
+
+Only for plain statements: named `bindparam`s and plain columns, no expanding parameters, no
+ORM loading. Anything else goes through `Connection.execute`.
+"""
+
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import closing
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Dialect
+from sqlalchemy.sql.dml import UpdateBase
+from sqlalchemy.sql.selectable import Select
+
+Processor = Callable[[Any], Any] | None
+Statement = Select[*tuple[Any, ...]] | UpdateBase
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    sql: str
+    names: tuple[str, ...]
+    positional: bool
+    binds: tuple[Processor, ...]
+    # The selected columns' types, whose result processors depend on what the driver reports.
+    result_types: tuple[Any, ...]
+    # Values the statement carries itself (a literal such as the 1 of `version + 1`).
+    carried: dict[str, Any]
+
+    def arguments(self, params: Mapping[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
+        given = {**self.carried, **params}
+        values = [
+            given[name] if process is None else process(given[name])
+            for name, process in zip(self.names, self.binds, strict=True)
+        ]
+        return tuple(values) if self.positional else dict(zip(self.names, values, strict=True))
+
+    def result_processors(self, dialect: Dialect, description: Sequence[Any]) -> list[Processor]:
+        return [
+            kind.result_processor(dialect, column[1])
+            for kind, column in zip(self.result_types, description, strict=True)
+        ]
+
+
+def _driver_connection(connection: Connection) -> Any:
+    # The DBAPI connection under `connection`: statements run on it run in its transaction.
+    return connection.connection.driver_connection
+
+
+class Prepared:
+    """A statement to run many times with different parameters."""
+
+    def __init__(self, statement: Statement) -> None:
+        self.statement = statement
+        self._by_dialect: dict[tuple[str, str], _Compiled] = {}
+        self._results: dict[tuple[str, str], list[Processor]] = {}
+        self._lock = threading.Lock()
+
+    def first(self, connection: Connection, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        """The first row, processed as `Connection.execute` would, or None."""
+        return self.first_on(_driver_connection(connection), connection.dialect, params)
+
+    def first_on(
+        self, dbapi_connection: Any, dialect: Dialect, params: Mapping[str, Any]
+    ) -> tuple[Any, ...] | None:
+        """`first`, on a DBAPI connection of `dialect` (one from an engine's pool, say)."""
+        compiled = self._compiled(dialect)
+        with closing(dbapi_connection.cursor()) as cursor:
+            cursor.execute(compiled.sql, compiled.arguments(params))
+            raw = cursor.fetchone()
+            if raw is None:
+                return None
+            key = (dialect.name, dialect.driver)
+            processors = self._results.get(key)
+            if processors is None:
+                processors = compiled.result_processors(dialect, cursor.description)
+                with self._lock:
+                    self._results[key] = processors
+        return tuple(
+            value if process is None else process(value)
+            for value, process in zip(raw, processors, strict=True)
+        )
+
+    def run(self, connection: Connection, params: Mapping[str, Any]) -> int:
+        """Run the statement; the number of rows it changed."""
+        compiled = self._compiled(connection.dialect)
+        with closing(_driver_connection(connection).cursor()) as cursor:
+            cursor.execute(compiled.sql, compiled.arguments(params))
+            count: int = cursor.rowcount
+        return count
+
+    def _compiled(self, dialect: Dialect) -> _Compiled:
+        key = (dialect.name, dialect.driver)
+        found = self._by_dialect.get(key)
+        if found is None:
+            found = self._compile(dialect)
+            with self._lock:
+                self._by_dialect[key] = found
+        return found
+
+    def _compile(self, dialect: Dialect) -> _Compiled:
+        compiled = self.statement.compile(dialect=dialect)
+        names = tuple(compiled.positiontup or ()) if compiled.positional else tuple(compiled.binds)
+        binds = tuple(
+            compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+            for name in names
+        )
+        columns = self.statement.selected_columns if isinstance(self.statement, Select) else ()
+        result_types = tuple(column.type.dialect_impl(dialect) for column in columns)
+        carried = {
+            name: compiled.binds[name].effective_value
+            for name in names
+            if not compiled.binds[name].required
+        }
+        return _Compiled(str(compiled), names, compiled.positional, binds, result_types, carried)
