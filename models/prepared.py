@@ -16,7 +16,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Dialect
+from sqlalchemy import BindParameter, Connection, Dialect, bindparam
 from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.sql.selectable import Select
 
@@ -48,6 +48,12 @@ class _Compiled:
             kind.result_processor(dialect, column[1])
             for kind, column in zip(self.result_types, description, strict=True)
         ]
+
+
+def bound(*names: str) -> dict[str, BindParameter[Any]]:
+    """A parameter of the same name for each column, as in `insert(T).values(**bound("a"))`:
+    a Prepared statement takes its parameters by name."""
+    return {name: bindparam(name) for name in names}
 
 
 def _driver_connection(connection: Connection) -> Any:

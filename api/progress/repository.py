@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models import Area, Learner, Progress, ProgressEvent, ProgressStatus, Topic
-from models.prepared import Prepared
+from models.prepared import Prepared, bound
 
 
 def topic_id(session: Session, slug: str) -> int | None:
@@ -52,24 +52,11 @@ _INSERT = insert(Progress)
 _UPDATE = Prepared(
     update(Progress)
     .where(Progress.id == bindparam("progress_id"), Progress.version == bindparam("expected"))
-    .values(
-        status=bindparam("status"),
-        mastery=bindparam("mastery"),
-        hours_spent=bindparam("hours_spent"),
-        notes=bindparam("notes"),
-        updated_at=bindparam("updated_at"),
-        version=bindparam("version"),
-    )
+    .values(**bound("status", "mastery", "hours_spent", "notes", "updated_at", "version"))
 )
 _INSERT_EVENT = Prepared(
     insert(ProgressEvent).values(
-        learner_id=bindparam("learner_id"),
-        topic_slug=bindparam("topic_slug"),
-        actor_id=bindparam("actor_id"),
-        version=bindparam("version"),
-        occurred_at=bindparam("occurred_at"),
-        old=bindparam("old"),
-        new=bindparam("new"),
+        **bound("learner_id", "topic_slug", "actor_id", "version", "occurred_at", "old", "new")
     )
 )
 _BUMP_PROGRESS_VERSION = Prepared(

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, bindparam, insert, select, update
 
 from models import Learner, ProgressEvent
-from models.prepared import Prepared
+from models.prepared import Prepared, bound
 from tests.models.conftest import add_learner
 
 WHEN = datetime(2026, 11, 26, 1, 2, 3, 456789, tzinfo=UTC)
@@ -14,13 +14,8 @@ NEW = {"status": "completed", "mastery": 90, "hours_spent": 4.0, "notes": ""}
 
 INSERT_EVENT = Prepared(
     insert(ProgressEvent).values(
-        learner_id=bindparam("learner_id"),
-        topic_slug=bindparam("topic_slug"),
         actor_id=bindparam("learner_id"),
-        version=bindparam("version"),
-        occurred_at=bindparam("occurred_at"),
-        old=bindparam("old"),
-        new=bindparam("new"),
+        **bound("learner_id", "topic_slug", "version", "occurred_at", "old", "new"),
     )
 )
 EVENTS = select(
