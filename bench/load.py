@@ -226,16 +226,18 @@ def measure(database_url: str, load: Load) -> dict[str, Any]:
     }
 
 
-def print_table(report: dict[str, Any]) -> None:
+def print_table(report: dict[str, Any], *, targets: bool = True) -> None:
+    """The report as a table; `targets=False` leaves out the seeded run's targets (the scale
+    run has targets of its own, printed by bench/scale.py)."""
     hello = report["hello"]
     print(
         f"\n{report['database']}, {report['workers']} worker(s), {report['connections']} "
         f"connections, {report['wrk_threads']} wrk thread(s), {report['seconds']} s per "
         f"endpoint, {report['date']}; hello runs: {hello['runs_requests_per_second']} req/s"
     )
-    header = (
-        f"{'endpoint':44} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'ratio':>6} {'target':>12}  ok"
-    )
+    header = f"{'endpoint':44} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'ratio':>6}"
+    if targets:
+        header += f" {'target':>12}  ok"
     print(header)
     print("-" * len(header))
     print(
@@ -243,13 +245,15 @@ def print_table(report: dict[str, Any]) -> None:
         f"{hello['p50_ms']:7.2f} {hello['p99_ms']:7.2f} {1:6.2f}"
     )
     for name, row in report["endpoints"].items():
-        target = f">={row['target_ratio']}, <={row['target_p99_ms']}ms"
-        flag = "yes" if row["meets_target"] else "NO"
-        errors = f"  ({row['non_2xx']} non-2xx)" if row["non_2xx"] else ""
-        print(
+        line = (
             f"{name:44} {row['requests_per_second']:8.0f} {row['p50_ms']:7.2f} "
-            f"{row['p99_ms']:7.2f} {row['ratio']:6.2f} {target:>12}  {flag}{errors}"
+            f"{row['p99_ms']:7.2f} {row['ratio']:6.2f}"
         )
+        if targets:
+            target = f">={row['target_ratio']}, <={row['target_p99_ms']}ms"
+            line += f" {target:>12}  {'yes' if row['meets_target'] else 'NO'}"
+        errors = f"  ({row['non_2xx']} non-2xx)" if row["non_2xx"] else ""
+        print(line + errors)
     print(f"server RSS after the run: {report['server_rss_mb']} MB")
 
 

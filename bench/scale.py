@@ -237,7 +237,7 @@ def main() -> None:
         "seeded_recommendations_p50_ms": seeded.p50_ms,
         "recommendations_p50_vs_seeded": round(scale_p50 / seeded.p50_ms, 2),
     }
-    print_table(report)
+    print_table(report, targets=False)
     print(
         f"start-up {report['startup_seconds']} s (target <= 5), RSS at start "
         f"{report['server_rss_at_start_mb']} MB, after the run {report['server_rss_mb']} MB "
