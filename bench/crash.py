@@ -24,7 +24,6 @@ import random
 import signal
 import sqlite3
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -262,11 +261,7 @@ def main() -> int:
     rounds = env_int("CRASH_ROUNDS", 3)
     writer_count = min(env_int("CRASH_WRITERS", 8), len(TOPICS))
     load_seconds = float(os.environ.get("CRASH_LOAD_SECONDS", "3"))
-    configured = os.environ.get("SKILLPATH_BENCH_DATABASE_URL")
-    if configured:
-        return run(configured, rounds=rounds, writer_count=writer_count, load_seconds=load_seconds)
-    with tempfile.TemporaryDirectory(prefix="skillpath-crash-") as folder:
-        database_url = f"sqlite:///{folder}/skillpath.db"
+    with servers.bench_database_url("crash") as database_url:
         print(f"database: {database_url}")
         return run(
             database_url, rounds=rounds, writer_count=writer_count, load_seconds=load_seconds

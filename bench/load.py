@@ -13,7 +13,6 @@ BENCH_THREADS (wrk threads, default 1: on two cores, the server keeps one to its
 import json
 import os
 import platform
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -267,10 +266,7 @@ def write_report(report: dict[str, Any], name: str) -> Path:
 def main() -> None:
     wrk.require_wrk()
     load = Load.from_env()
-    with tempfile.TemporaryDirectory() as folder:
-        database_url = os.environ.get("SKILLPATH_BENCH_DATABASE_URL") or (
-            f"sqlite:///{folder}/bench.db"
-        )
+    with servers.bench_database_url("bench") as database_url:
         report = measure(database_url, load)
     print_table(report)
     name = f"bench-{report['database']}-{load.workers}w"

@@ -6,7 +6,6 @@ SKILLPATH_BENCH_DATABASE_URL), starts the service, and reports its start-up time
 the endpoints' figures, next to the recommendations p50 on the seed catalog in the same run.
 """
 
-import os
 import random
 import tempfile
 import time
@@ -195,8 +194,7 @@ def scale_subject(base_url: str, catalog: GeneratedCatalog) -> Subject:
 def main() -> None:
     load = Load.from_env()
     catalog = generate_catalog()
-    with tempfile.TemporaryDirectory() as folder:
-        scale_url = os.environ.get("SKILLPATH_BENCH_DATABASE_URL") or f"sqlite:///{folder}/scale.db"
+    with servers.bench_database_url("scale") as scale_url, tempfile.TemporaryDirectory() as folder:
         print("generating the scale database ...", flush=True)
         generated = time.perf_counter()
         records = fill_database(scale_url, catalog)

@@ -4,6 +4,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -97,6 +98,18 @@ def serve_skillpath(
         timeout=timeout,
     ) as server:
         yield server
+
+
+@contextmanager
+def bench_database_url(name: str) -> Iterator[str]:
+    """`SKILLPATH_BENCH_DATABASE_URL` when it is set, else a fresh SQLite file that is removed
+    when the block ends: the database every benchmark runs on."""
+    configured = os.environ.get("SKILLPATH_BENCH_DATABASE_URL")
+    if configured:
+        yield configured
+        return
+    with tempfile.TemporaryDirectory(prefix=f"skillpath-{name}-") as folder:
+        yield f"sqlite:///{folder}/{name}.db"
 
 
 def progress_history(client: httpx.Client, topic: str) -> list[dict[str, Any]]:

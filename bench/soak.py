@@ -267,11 +267,7 @@ def main() -> int:
     seconds = float(os.environ.get("SOAK_SECONDS", "60"))
     warmup = float(os.environ.get("SOAK_WARMUP_SECONDS", "10"))
     connections = int(os.environ.get("SOAK_CONNECTIONS", "16"))
-    configured = os.environ.get("SKILLPATH_BENCH_DATABASE_URL")
-    if configured:
-        return soak(configured, seconds=seconds, warmup=warmup, connections=connections)
-    with tempfile.TemporaryDirectory(prefix="skillpath-soak-") as folder:
-        database_url = f"sqlite:///{folder}/skillpath.db"
+    with servers.bench_database_url("soak") as database_url:
         return soak(database_url, seconds=seconds, warmup=warmup, connections=connections)
 
 
