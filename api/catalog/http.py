@@ -72,7 +72,7 @@ def kept_catalog_response(scope: Scope, snapshot: CatalogSnapshot) -> tuple[Resp
 
 
 def catalog_text_response(
-    request: Request, snapshot: CatalogSnapshot, text: str, *, media_type: str
+    request: Request, snapshot: CatalogSnapshot, text: bytes, *, media_type: str
 ) -> Response:
-    """`text` (a rendering of the snapshot) with the catalog's ETag."""
-    return _answer(request.headers, snapshot, text.encode(), f"{media_type}; charset=utf-8")
+    """`text` (a UTF-8 rendering of the snapshot) with the catalog's ETag."""
+    return _answer(request.headers, snapshot, text, f"{media_type}; charset=utf-8")
