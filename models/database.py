@@ -1,7 +1,7 @@
 """Engine and session set-up for SQLite and PostgreSQL."""
 
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import AbstractContextManager, closing, contextmanager
+from collections.abc import Iterator, Mapping
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
@@ -81,20 +81,16 @@ class Database:
         write_engine: Engine | None = None,
         session_factory: sessionmaker[Session] | None = None,
         read_session_factory: sessionmaker[Session] | None = None,
-        direct_reads: bool = True,
         wal_checkpoints: bool = False,
-        write_transaction: Callable[[], AbstractContextManager[Connection]] | None = None,
+        joined_to: Connection | None = None,
     ) -> None:
         self.engine = engine
         self.write_engine = write_engine or engine
         self.session_factory = session_factory or create_session_factory(self.write_engine)
         self.read_session_factory = read_session_factory or create_session_factory(engine)
         self.runs_inline = engine.dialect.name == "sqlite"
-        # False for a Database whose sessions all join one outer transaction (the tests'):
-        # `read_scalar` then reads through a session too, and sees that transaction's rows.
-        self.direct_reads = direct_reads
         self.wal_checkpoints = wal_checkpoints
-        self._write_transaction = write_transaction or self.write_engine.begin
+        self._joined_to = joined_to
 
     @classmethod
     def from_url(cls, url: str) -> "Database":
@@ -114,10 +110,31 @@ class Database:
             wal_checkpoints=True,
         )
 
-    def write_transaction(self) -> AbstractContextManager[Connection]:
+    @classmethod
+    def joined(cls, connection: Connection) -> "Database":
+        """A Database whose sessions, write transactions and direct reads all run in
+        `connection`'s open transaction (savepoints for the writes), so its owner can roll
+        back everything they did: the tests do."""
+        factory = sessionmaker(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
+        return cls(
+            connection.engine,
+            session_factory=factory,
+            read_session_factory=factory,
+            joined_to=connection,
+        )
+
+    @contextmanager
+    def write_transaction(self) -> Iterator[Connection]:
         """A transaction on a writing connection, committed when the block succeeds: for work
         made of statements only, which needs no Session and its bookkeeping."""
-        return self._write_transaction()
+        if self._joined_to is not None:
+            with self._joined_to.begin_nested():
+                yield self._joined_to
+            return
+        with self.write_engine.begin() as connection:
+            yield connection
 
     def read_scalar(self, statement: Prepared, params: Mapping[str, Any]) -> Any:
         """The first column of the first row of `statement`, or None when there is no row.
@@ -127,9 +144,8 @@ class Database:
         atomic on its own, so it needs no transaction of ours; on SQLite it runs in
         autocommit and sees the latest commit.
         """
-        if not self.direct_reads:
-            with self.read_session_factory() as session:
-                row = statement.first(session.connection(), params)
+        if self._joined_to is not None:
+            row = statement.first(self._joined_to, params)
         else:
             connection = self.engine.raw_connection()
             try:

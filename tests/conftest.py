@@ -2,7 +2,6 @@
 transaction on top of a database that was migrated and seeded once per run."""
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 from fastapi import FastAPI
@@ -11,7 +10,6 @@ from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 from pydantic import SecretStr
 from sqlalchemy import Connection, Engine
-from sqlalchemy.orm import sessionmaker
 
 from api.app import create_app, use_database
 from api.auth import security
@@ -75,24 +73,8 @@ def connection(seeded_engine: Engine) -> Iterator[Connection]:
 
 @pytest.fixture
 def database(connection: Connection) -> Database:
-    """The test's database: every session and every write transaction joins the test's
-    transaction via savepoints."""
-    factory = sessionmaker(
-        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
-    )
-
-    @contextmanager
-    def savepoint() -> Iterator[Connection]:
-        with connection.begin_nested():
-            yield connection
-
-    return Database(
-        connection.engine,
-        session_factory=factory,
-        read_session_factory=factory,
-        direct_reads=False,
-        write_transaction=savepoint,
-    )
+    """The test's database: everything it does joins the test's transaction."""
+    return Database.joined(connection)
 
 
 @pytest.fixture(scope="session")
