@@ -7,6 +7,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.auth.security import create_access_token
+from api.catalog.snapshot import CatalogSnapshot, TopicEntry
+from api.planning.kept_answers import LEARNER_READS
+from api.topics import queries
 from models.database import Database
 from tests.api.builders import new_admin, new_learner, record_progress
 from tests.api.test_client_friendliness import CATALOG_READS
@@ -94,3 +97,31 @@ def test_a_kept_plan_still_needs_a_valid_token(client: TestClient, path: str):
         refused = client.get(path, headers=headers)
         assert refused.status_code == 401, headers
         assert refused.headers["content-type"] == "application/problem+json"
+
+
+def test_the_kept_plan_paths_are_the_plan_routes(client: TestClient):
+    # LEARNER_READS names paths; were a route moved, its repeats would silently be routed again.
+    paths = client.get("/openapi.json").json()["paths"]
+    plan_routes = {
+        path
+        for path, operations in paths.items()
+        for operation in operations.values()
+        if operation["operationId"] in {"get_my_recommendations", "get_my_roadmap"}
+    }
+    assert plan_routes == LEARNER_READS
+
+
+def test_a_catalog_answer_is_rendered_once_per_catalog_version(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+):
+    renders: list[str] = []
+    topic_entry = queries.topic_entry
+
+    def counted(snapshot: CatalogSnapshot, slug: str) -> TopicEntry:
+        renders.append(slug)
+        return topic_entry(snapshot, slug)
+
+    monkeypatch.setattr(queries, "topic_entry", counted)
+    for _ in range(3):
+        assert client.get("/api/v1/topics/transformers").status_code == 200
+    assert renders == ["transformers"]
