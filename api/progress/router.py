@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response, status
 
 from api.auth.deps import CurrentLearnerId
-from api.deps import DatabaseDep, SnapshotDep
+from api.deps import DatabaseDep
 from api.errors import InvalidInput, problem_responses
 from api.fields import SlugPath
 from api.pagination import Page, PageDep
@@ -39,7 +39,6 @@ IfMatch = Annotated[
 async def list_my_progress(
     learner_id: CurrentLearnerId,
     db: DatabaseDep,
-    snapshot: SnapshotDep,
     page: PageDep,
     status: Annotated[ProgressStatus | None, Query(description="Only this status.")] = None,
     area: Annotated[
@@ -47,7 +46,7 @@ async def list_my_progress(
     ] = None,
 ) -> Page[ProgressRead]:
     """Your records, most recently changed first."""
-    if area is not None and area not in snapshot.area_slugs:
+    if area is not None and area not in db.catalog.area_slugs:
         raise InvalidInput(f"No area with slug '{area}'.")
     rows, total = await db.read(
         repository.records_page,
@@ -139,8 +138,6 @@ async def get_my_progress_history(
     summary="Your progress per area",
     responses=problem_responses(401),
 )
-async def get_my_summary(
-    learner_id: CurrentLearnerId, db: DatabaseDep, snapshot: SnapshotDep
-) -> ProgressSummary:
+async def get_my_summary(learner_id: CurrentLearnerId, db: DatabaseDep) -> ProgressSummary:
     """Per area and overall: topics per status, the share you know, and hours spent."""
-    return await db.read(service.summary, learner_id=learner_id, snapshot=snapshot)
+    return await db.read(service.summary, learner_id=learner_id, snapshot=db.catalog)
