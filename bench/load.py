@@ -13,6 +13,7 @@ BENCH_THREADS (wrk threads, default 1: on two cores, the server keeps one to its
 import json
 import os
 import platform
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -132,22 +133,28 @@ def log_in(client: httpx.Client, email: str) -> str:
     return str(response.json()["access_token"])
 
 
+def new_learner(client: httpx.Client, email: str, *, known: Sequence[str]) -> str:
+    """Register a learner who has completed `known`; their access token."""
+    client.post(
+        "/api/v1/auth/register",
+        json={"email": email, "password": PASSWORD, "display_name": "Bench"},
+    ).raise_for_status()
+    token = log_in(client, email)
+    for slug in known:
+        client.put(
+            f"/api/v1/me/progress/{slug}",
+            json={"status": "completed"},
+            headers={"Authorization": f"Bearer {token}"},
+        ).raise_for_status()
+    return token
+
+
 def seeded_subject(base_url: str) -> Subject:
     """Register a learner with some progress on the seed catalog."""
+    known = ("python", "programming-fundamentals", "vectors-and-matrices")
     with httpx.Client(base_url=base_url, timeout=30) as client:
         email = f"bench-{datetime.now(UTC).timestamp():.0f}@example.com"
-        client.post(
-            "/api/v1/auth/register",
-            json={"email": email, "password": PASSWORD, "display_name": "Bench"},
-        ).raise_for_status()
-        token = log_in(client, email)
-        headers = {"Authorization": f"Bearer {token}"}
-        known = ("python", "programming-fundamentals", "vectors-and-matrices")
-        for slug in known:
-            client.put(
-                f"/api/v1/me/progress/{slug}", json={"status": "completed"}, headers=headers
-            ).raise_for_status()
-        return Subject(token=token, topic=TOPIC, known=known)
+        return Subject(token=new_learner(client, email, known=known), topic=TOPIC, known=known)
 
 
 def machine() -> dict[str, Any]:

@@ -16,7 +16,6 @@ Environment: SOAK_SECONDS (default 60), SOAK_WARMUP_SECONDS (default 10), SOAK_C
 import json
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import threading
@@ -28,8 +27,8 @@ from pathlib import Path
 import httpx
 
 from bench import servers, wrk
+from bench.load import new_learner
 
-PASSWORD = "soak test passphrase"
 LEARNERS = 2
 GOAL = "job-interview"
 KNOWN = ("python", "programming-fundamentals", "vectors-and-matrices")
@@ -132,21 +131,7 @@ def lua_list(values: list[str]) -> str:
 
 def register(client: httpx.Client) -> str:
     """A new learner who knows a few topics; its access token."""
-    email = f"soak-{uuid.uuid4().hex[:8]}@example.com"
-    client.post(
-        "/api/v1/auth/register",
-        json={"email": email, "password": PASSWORD, "display_name": "Soak"},
-    ).raise_for_status()
-    token = client.post("/api/v1/auth/token", data={"username": email, "password": PASSWORD})
-    token.raise_for_status()
-    access_token = str(token.json()["access_token"])
-    for slug in KNOWN:
-        client.put(
-            f"/api/v1/me/progress/{slug}",
-            json={"status": "completed"},
-            headers={"Authorization": f"Bearer {access_token}"},
-        ).raise_for_status()
-    return access_token
+    return new_learner(client, f"soak-{uuid.uuid4().hex[:8]}@example.com", known=KNOWN)
 
 
 def lua_script(base_url: str) -> str:
@@ -166,30 +151,21 @@ def lua_script(base_url: str) -> str:
 
 
 def run_wrk(base_url: str, script: Path, *, seconds: float, connections: int) -> Phase:
-    completed = subprocess.run(
-        [
-            wrk.require_wrk(),
-            f"-t{WRK_THREADS}",
-            f"-c{connections}",
-            f"-d{seconds:g}s",
-            f"--timeout={WRK_TIMEOUT_SECONDS}s",
-            "--latency",
-            "-s",
-            str(script),
-            base_url + "/",
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=seconds + 60,
+    output = wrk.run_script(
+        base_url + "/",
+        script,
+        connections=connections,
+        seconds=seconds,
+        threads=WRK_THREADS,
+        options=(f"--timeout={WRK_TIMEOUT_SECONDS}s",),
     )
     statuses = Counter(
         {
             int(status): int(count)
-            for status, count in re.findall(r"^status (\d+) (\d+)$", completed.stdout, re.M)
+            for status, count in re.findall(r"^status (\d+) (\d+)$", output, re.M)
         }
     )
-    return Phase(measurement=wrk.parse(completed.stdout), statuses=statuses)
+    return Phase(measurement=wrk.parse(output), statuses=statuses)
 
 
 class RssSampler:

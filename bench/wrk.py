@@ -4,6 +4,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -90,6 +91,36 @@ def parse(output: str) -> Measurement:
     )
 
 
+def run_script(
+    url: str,
+    script: Path,
+    *,
+    connections: int,
+    seconds: float,
+    threads: int,
+    options: Sequence[str] = (),
+) -> str:
+    """wrk's report of driving `url` with the Lua `script` (`options`: more wrk flags)."""
+    completed = subprocess.run(
+        [
+            require_wrk(),
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{seconds:g}s",
+            "--latency",
+            *options,
+            "-s",
+            str(script),
+            url,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
+    )
+    return completed.stdout
+
+
 def run(
     base_url: str, request: Request, *, connections: int, seconds: float, threads: int = 2
 ) -> Measurement:
@@ -97,20 +128,11 @@ def run(
     with tempfile.TemporaryDirectory() as folder:
         script = Path(folder) / "request.lua"
         script.write_text(_lua(request))
-        completed = subprocess.run(
-            [
-                require_wrk(),
-                f"-t{threads}",
-                f"-c{connections}",
-                f"-d{seconds:g}s",
-                "--latency",
-                "-s",
-                str(script),
-                base_url + request.path,
-            ],
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=seconds + 60,
+        output = run_script(
+            base_url + request.path,
+            script,
+            connections=connections,
+            seconds=seconds,
+            threads=threads,
         )
-    return parse(completed.stdout)
+    return parse(output)
