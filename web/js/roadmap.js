@@ -58,6 +58,11 @@ function layout(columns, needs) {
   return place;
 }
 
+function arrowhead(id) {
+  return s("marker", { id, class: id, viewBox: "0 0 8 8", refX: 7, refY: 4, markerWidth: 7, markerHeight: 7, orient: "auto" },
+    s("path", { d: "M0,0 L8,4 L0,8 z" }));
+}
+
 /**
  * The roadmap figure. `topics` maps slug → TopicSummary; `edges` are the graph's edges;
  * `stages` the roadmap's; `statuses` maps slug → the learner's status.
@@ -90,18 +95,21 @@ export function roadmapFigure({ targets, topics, edges, stages, statuses }) {
     s("text", { class: "column-title", x: i * COLUMN + 4, y: 20 },
       i + shift === 0 ? `Known (${column.length})` : `Stage ${i + shift}`));
 
+  // An edge between two known topics tells nothing about what is left: not drawn.
   const lineEdges = inside
     .filter((e) => place.has(e.prerequisite) && place.has(e.topic))
+    .filter((e) => place.get(e.prerequisite).column !== place.get(e.topic).column)
     .map((e) => {
       const x1 = x(e.prerequisite) + NODE_W;
       const y1 = y(e.prerequisite) + NODE_H / 2;
-      const x2 = x(e.topic);
+      const x2 = x(e.topic) - 3; // the arrowhead ends at the box
       const y2 = y(e.topic) + NODE_H / 2;
       const bend = Math.max(24, (x2 - x1) / 2);
       const done = place.get(e.prerequisite).column === 0;
       return s("path", {
         class: done ? "edge edge-done" : "edge",
         d: `M${x1},${y1} C${x1 + bend},${y1} ${x2 - bend},${y2} ${x2},${y2}`,
+        "marker-end": done ? "url(#arrow-done)" : "url(#arrow)",
         "data-from": e.prerequisite,
         "data-to": e.topic,
       });
@@ -134,7 +142,7 @@ export function roadmapFigure({ targets, topics, edges, stages, statuses }) {
     height,
     role: "group",
     "aria-label": summary,
-  }, s("desc", {}, summary), headings, s("g", { class: "edges" }, lineEdges), s("g", { class: "nodes" }, nodes));
+  }, s("desc", {}, summary), s("defs", {}, arrowhead("arrow"), arrowhead("arrow-done")), headings, s("g", { class: "edges" }, lineEdges), s("g", { class: "nodes" }, nodes));
 
-  return h("div", { class: "roadmap-frame", tabindex: "0", role: "region", "aria-label": "Roadmap drawing" }, svg);
+  return h("div", { class: "roadmap-frame", tabindex: "0", role: "region", "aria-label": "Stages and prerequisites, scrollable" }, svg);
 }
