@@ -15,7 +15,9 @@ def service_url() -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's sync API keeps its event loop running in this thread
+# while it is open, and later tests that call asyncio.run() (tests/deploy) would fail.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not chromium_available():
         message = f"no Chromium at {CHROMIUM} (apt-get install chromium)"

@@ -299,6 +299,7 @@ def test_the_gaps_chart_shows_every_target_of_the_goal(browser: Browser, service
         page = watched.page
         sign_up(page, new_email())
         page.get_by_role("button", name="Mark as done").first.click()
+        expect(page.get_by_role("status")).to_contain_text("as done")  # the write is through
         client = api(service_url, page)
         goal = page.get_by_label("Goal").input_value()
         gaps = client.get("/me/gaps", params={"goal": goal})
@@ -319,6 +320,7 @@ def test_the_reviews_list_reads_what_is_due(browser: Browser, service_url: str):
         page = watched.page
         sign_up(page, new_email())
         page.get_by_role("button", name="Mark as done").first.click()
+        expect(page.get_by_role("status")).to_contain_text("as done")  # the write is through
         client = api(service_url, page)
         due = client.get("/me/reviews", params={"due": "true"})
         assert due.status_code == 200

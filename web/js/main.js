@@ -66,6 +66,7 @@ function signedOut() {
   byId("session").hidden = true;
   byId("sign-in").hidden = false;
   byId("view").replaceChildren();
+  byId("search-results")?.remove();
   byId("search").value = "";
 }
 
