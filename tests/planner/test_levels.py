@@ -2,6 +2,7 @@
 
 import pytest
 
+from planner.gaps import Target, readiness, target_gaps
 from planner.levels import (
     Level,
     depth_hours,
@@ -51,3 +52,19 @@ def test_depth_share_is_the_reached_part_of_the_required_depth():
     assert depth_share(None, Level.PROFICIENT) == 0.0
     assert depth_share(Level.AWARE, Level.PROFICIENT) == pytest.approx(1 / 3)
     assert depth_share(Level.EXPERT, Level.PRACTICED) == 1.0
+
+
+def test_gaps_give_hours_to_close_and_a_weighted_readiness():
+    targets = [
+        Target("calculus", 1.0, Level.AWARE),
+        Target("linear-regression", 0.5, Level.PROFICIENT),
+        Target("transformers", 0.5, Level.EXPERT),
+    ]
+    levels = {"calculus": Level.PROFICIENT, "linear-regression": Level.AWARE}
+    hours = {"calculus": 30.0, "linear-regression": 6.0, "transformers": 12.0}
+    calculus, regression, transformers = target_gaps(targets, levels=levels, hours=hours)
+    assert (calculus.met, calculus.hours_to_close, calculus.share) == (True, 0.0, 1.0)
+    assert (regression.met, regression.hours_to_close) == (False, 4.0)
+    assert (transformers.current, transformers.hours_to_close) == (None, 16.0)
+    # (1.0 x 1 + 0.5 x 1/3 + 0.5 x 0) / 2
+    assert readiness((calculus, regression, transformers)) == pytest.approx(7 / 12)
