@@ -205,6 +205,20 @@ def test_errors_are_told_in_words(browser: Browser, service_url: str):
         assert_clean(watched, {"/api/v1/auth/register", "/api/v1/auth/token"})
 
 
+def test_a_refused_token_sends_the_person_back_to_sign_in(browser: Browser, service_url: str):
+    with watched_page(browser, service_url, DESKTOP) as watched:
+        page = watched.page
+        sign_up(page, new_email())
+        page.evaluate("sessionStorage.setItem('skillpath.token', 'not-a-token')")
+        page.reload()
+        expect(page.get_by_role("alert")).to_have_text(
+            "Your session has ended. Please log in again."
+        )
+        expect(page.get_by_role("button", name="Log in")).to_be_visible()
+        assert page.evaluate("sessionStorage.getItem('skillpath.token')") is None
+        assert_clean(watched, PENDING_PATHS | {"/api/v1/me"})
+
+
 def test_gaps_and_reviews_failing_leave_the_rest_working(browser: Browser, service_url: str):
     with watched_page(browser, service_url, DESKTOP) as watched:
         page = watched.page

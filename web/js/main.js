@@ -158,7 +158,11 @@ function currentGoal() {
   return state.goals.find((goal) => goal.slug === saved) || state.goals[0];
 }
 
-/** Record the topic completed, keeping what the learner wrote on it (a PUT sets every field). */
+/**
+ * Record the topic completed, keeping what the learner wrote on it (a PUT sets every field).
+ * No `level` is sent: the record's level then follows from `completed` (DESIGN §7), which is
+ * what "done" means, whatever depth the learner had set before.
+ */
 async function markDone(slug, title) {
   const record = state.records.get(slug);
   const body = { status: "completed" };
