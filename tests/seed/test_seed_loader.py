@@ -8,12 +8,12 @@ from models import Goal, GoalTarget, Prerequisite, Resource, Topic
 from models.catalog_version import current_catalog_version
 from models.database import Database
 from seed.loader import load_catalog
-from seed.schema import DEFAULT_CATALOG_PATH, CatalogSeed, load_catalog_file
+from seed.schema import CatalogSeed, load_seed_catalog
 
 
 @pytest.fixture
 def catalog() -> CatalogSeed:
-    return load_catalog_file(DEFAULT_CATALOG_PATH)
+    return load_seed_catalog()
 
 
 def counts(session: Session) -> dict[str, int]:
