@@ -104,7 +104,7 @@ def update_question(
     after = {**before, **body.model_dump(exclude_unset=True)}
     problems = question_problems(after["choices"], after["right_choice"])
     if problems:
-        raise InvalidInput("; ".join(problems).capitalize() + ".")
+        raise InvalidInput(f"The question would be invalid: {'; '.join(problems)}.")
     for name, value in after.items():
         setattr(question, name, value)
     session.flush()

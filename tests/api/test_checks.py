@@ -9,8 +9,9 @@ from fastapi.testclient import TestClient
 from models.database import Database
 from seed.schema import load_seed_catalog
 from tests.api.builders import Account, new_admin, new_learner, record_progress
-from tests.api.test_catalog_reads import assert_problem
 from tests.api.test_catalog_editing import NEW_TOPIC
+from tests.api.test_catalog_reads import assert_problem
+from tests.api.test_rate_limits import limited_client
 
 THREE = "calculus"  # a topic with three questions: scores 100, 67, 33, 0
 FOUR = "algorithms"  # a goal target with four
@@ -268,9 +269,12 @@ def test_checks_are_listed_newest_first_and_only_to_their_learner(
 
     other = new_learner(client, name="other")
     assert client.get("/api/v1/me/checks", headers=other.headers).json()["total"] == 0
-    assert client.get(
-        "/api/v1/me/checks", params={"topic": THREE}, headers=other.headers
-    ).json()["items"] == []
+    assert (
+        client.get("/api/v1/me/checks", params={"topic": THREE}, headers=other.headers).json()[
+            "items"
+        ]
+        == []
+    )
     unknown = client.get(
         "/api/v1/me/checks", params={"topic": "no-such-topic"}, headers=learner.headers
     )
@@ -289,7 +293,30 @@ def test_a_kept_check_does_not_change_when_its_question_is_edited(
         headers=admin.headers,
     )
     assert edited.status_code == 200
-    assert client.delete(
-        f"/api/v1/questions/{check['results'][1]['question']}", headers=admin.headers
-    ).status_code == 204
+    assert (
+        client.delete(
+            f"/api/v1/questions/{check['results'][1]['question']}", headers=admin.headers
+        ).status_code
+        == 204
+    )
     assert client.get("/api/v1/me/checks", headers=learner.headers).json()["items"] == [check]
+
+
+def test_checks_are_rate_limited_per_learner(database: Database):
+    # The shared app has rate limits off; this one has them on, with a small check limit.
+    with limited_client(database, check_rate_limit="2/minute") as client:
+        learner, other = new_learner(client), new_learner(client, name="other")
+        for _ in range(2):
+            assert take(client, learner, THREE, right=1).status_code == 201
+        limited = take(client, learner, THREE, right=3)
+        problem = assert_problem(limited, 429)
+        assert int(limited.headers["retry-after"]) >= 1
+        assert "try again" in problem["detail"]
+        # Refused attempts count too: an invalid submission is no way round the limit.
+        bad = client.post(
+            f"/api/v1/me/checks/{THREE}", json={"answers": []}, headers=learner.headers
+        )
+        assert_problem(bad, 429)
+        assert client.get("/api/v1/me/checks", headers=learner.headers).json()["total"] == 2
+        # The limit is the learner's own.
+        assert take(client, other, THREE, right=3).status_code == 201
