@@ -135,10 +135,11 @@ def _raise_record_level(
         state = progress.lookup(connection, learner_id=learner_id, topic_slug=topic_slug)
         if state is None:
             raise NotFound(f"No topic with slug '{topic_slug}'.")
-        if state.progress_id is not None:
+        progress_id = state.progress_id
+        if progress_id is not None:
             state = progress.lock_record(connection, state)
-            assert state.values is not None and state.progress_id is not None
-            chosen, source = progress.record_level(connection, state.progress_id)
+            assert state.values is not None
+            chosen, source = progress.record_level(connection, progress_id)
             values = state.values
             old = {
                 **values,
@@ -160,7 +161,7 @@ def _raise_record_level(
             "level": level.value,
             "level_source": ChangeSource.CHECK.value,
         }
-        if state.progress_id is not None:
+        if progress_id is not None:
             written = progress.set_level(
                 connection,
                 state=state,
