@@ -106,7 +106,9 @@ def _add_shipped_questions() -> None:
     from seed.schema import load_seed_catalog
 
     connection = op.get_bind()
-    topic_ids = dict(connection.execute(sa.text("SELECT slug, id FROM topics")).all())
+    topic_ids: dict[str, int] = dict(
+        connection.execute(sa.text("SELECT slug, id FROM topics")).all()
+    )
     if not topic_ids:
         return
     questions = sa.table(
