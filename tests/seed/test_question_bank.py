@@ -144,3 +144,15 @@ def test_a_question_file_holds_only_questions(tmp_path: Path):
     questions.write_text(yaml.safe_dump({"questions": {}, "topics": []}), encoding="utf-8")
     with pytest.raises(CatalogFileError, match="single key 'questions'"):
         load_catalog_file(DEFAULT_CATALOG_PATH, questions=questions)
+
+
+def test_the_right_answer_is_not_usually_the_longest(catalog: CatalogSeed):
+    # A test-wise learner picks the longest, most qualified choice; the bank must not reward it.
+    questions = [q for bank in catalog.questions.values() for q in bank]
+    longest = [
+        q
+        for q in questions
+        if len(q.choices[q.right_choice])
+        > max(len(c) for n, c in enumerate(q.choices) if n != q.right_choice)
+    ]
+    assert len(longest) / len(questions) < 0.45
