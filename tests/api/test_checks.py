@@ -6,6 +6,7 @@ from functools import cache
 import pytest
 from fastapi.testclient import TestClient
 
+from api.checks.service import checks_for_export
 from models.database import Database
 from seed.schema import load_seed_catalog
 from tests.api.builders import Account, new_admin, new_learner, record_progress
@@ -320,3 +321,17 @@ def test_checks_are_rate_limited_per_learner(database: Database):
         assert client.get("/api/v1/me/checks", headers=learner.headers).json()["total"] == 2
         # The limit is the learner's own.
         assert take(client, other, THREE, right=3).status_code == 201
+
+
+def test_the_export_lists_a_learners_checks_as_they_were_returned(
+    client: TestClient, database: Database, learner: Account
+):
+    taken = [
+        take(client, learner, THREE, right=2).json(),
+        take(client, learner, FOUR, right=4).json(),
+    ]
+    take(client, new_learner(client, name="other"), THREE, right=3)
+    learner_id = client.get("/api/v1/me", headers=learner.headers).json()["id"]
+    with database.read_session_factory() as session:
+        exported = checks_for_export(session, learner_id=learner_id)
+    assert [check.model_dump(mode="json") for check in exported] == taken[::-1]
