@@ -1,13 +1,13 @@
 """Question shapes: what a learner sees before answering, and what an admin writes."""
 
-from typing import Any, Self
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.fields import LongText, PatchBody, RequestBody
 from models.questions import MAX_CHOICES, MAX_QUESTIONS_PER_TOPIC, MIN_CHOICES
 from planner.levels import Level
-from seed.schema import Choice, Prompt, question_problems
+from seed.schema import Choice, Prompt
 
 _EXAMPLE: dict[str, Any] = {
     "prompt": "A model has 2% training error and 15% validation error. What is the main problem?",
@@ -44,7 +44,8 @@ class QuestionAdminRead(QuestionRead):
 
 
 class QuestionCreate(RequestBody):
-    """A new question; the same rules as the seed file's questions."""
+    """A new question; the same rules as the seed file's questions. Distinct choices and a
+    `right_choice` within them are checked by the service (422 `invalid-input`)."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})
 
@@ -53,13 +54,6 @@ class QuestionCreate(RequestBody):
     right_choice: int = Field(ge=0, lt=MAX_CHOICES, description="Index of the right choice.")
     explanation: LongText
     level: Level
-
-    @model_validator(mode="after")
-    def _check_choices(self) -> Self:
-        problems = question_problems(self.choices, self.right_choice)
-        if problems:
-            raise ValueError("; ".join(problems))
-        return self
 
 
 class QuestionUpdate(PatchBody):

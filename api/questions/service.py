@@ -68,6 +68,13 @@ def topic_questions(session: Session, slug: str) -> TopicQuestions:
     )
 
 
+def _refuse_invalid(choices: list[str], right_choice: int) -> None:
+    """The seed file's rules a schema cannot state: distinct choices, a right one among them."""
+    problems = question_problems(choices, right_choice)
+    if problems:
+        raise InvalidInput(f"Invalid question: {'; '.join(problems)}.")
+
+
 def _content(question: Question) -> dict[str, Any]:
     return {name: getattr(question, name) for name in Question.CONTENT}
 
@@ -78,6 +85,7 @@ def create_question(
     """Add a question at the end of the topic's list; at most 20 per topic."""
     bump_catalog_version(session)
     topic = _topic(session, slug)
+    _refuse_invalid(body.choices, body.right_choice)
     count, last = repository.count_and_last_position(session, topic.id)
     if count >= MAX_QUESTIONS_PER_TOPIC:
         raise Conflict(
@@ -102,9 +110,7 @@ def update_question(
     question, slug = _question(session, question_id)
     before = _content(question)
     after = {**before, **body.model_dump(exclude_unset=True)}
-    problems = question_problems(after["choices"], after["right_choice"])
-    if problems:
-        raise InvalidInput(f"The question would be invalid: {'; '.join(problems)}.")
+    _refuse_invalid(after["choices"], after["right_choice"])
     for name, value in after.items():
         setattr(question, name, value)
     session.flush()
