@@ -11,7 +11,10 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
+from api.account.router import router as account_router
+from api.admin.router import router as admin_router
 from api.areas.router import router as areas_router
+from api.audit.router import router as audit_router
 from api.auth.router import router as auth_router
 from api.catalog.store import CatalogStore
 from api.errors import install_error_handlers
@@ -47,13 +50,18 @@ Errors are `application/problem+json` (RFC 9457). Lists answer `{items, total, l
 """
 
 TAGS = [
-    {"name": "accounts", "description": "Register, log in and read your account."},
+    {
+        "name": "accounts",
+        "description": "Register, log in and out, change your password, export or delete "
+        "your account and its data.",
+    },
     {"name": "catalog", "description": "Skill areas and the topic graph."},
     {"name": "topics", "description": "Things to learn and their prerequisites."},
     {"name": "resources", "description": "Courses, books, videos and docs linked to topics."},
     {"name": "goals", "description": "Why people learn: weighted target topics."},
     {"name": "progress", "description": "Your progress records and their history."},
     {"name": "planning", "description": "Recommendations and roadmaps for a goal."},
+    {"name": "admin", "description": "Account management and the audit trail (admins)."},
     {"name": "health", "description": "Probes for load balancers and orchestrators."},
 ]
 
@@ -152,6 +160,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         resources_router,
         goals_router,
         graph_router,
+        account_router,
+        admin_router,
+        audit_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(health_router)

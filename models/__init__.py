@@ -1,5 +1,6 @@
 """SQLAlchemy models and database set-up; every table is registered on `Base.metadata`."""
 
+from models.audit import AuditEntry
 from models.base import Base
 from models.catalog import (
     Area,
@@ -12,11 +13,20 @@ from models.catalog import (
     ResourceTopic,
     Topic,
 )
-from models.learners import KNOWN_STATUSES, Learner, Progress, ProgressEvent, ProgressStatus, Role
+from models.learners import (
+    KNOWN_STATUSES,
+    Learner,
+    Progress,
+    ProgressEvent,
+    ProgressStatus,
+    RevokedToken,
+    Role,
+)
 
 __all__ = [
     "KNOWN_STATUSES",
     "Area",
+    "AuditEntry",
     "Base",
     "CatalogState",
     "Goal",
@@ -29,6 +39,7 @@ __all__ = [
     "Resource",
     "ResourceKind",
     "ResourceTopic",
+    "RevokedToken",
     "Role",
     "Topic",
 ]

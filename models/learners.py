@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Enum,
     Float,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql import false
 
 from models.base import Base
 from models.catalog import SLUG_LENGTH
@@ -26,6 +28,7 @@ from models.types import UTCDateTime, utc_now
 EMAIL_LENGTH = 320
 DISPLAY_NAME_LENGTH = 100
 NOTES_LENGTH = 2000
+JTI_LENGTH = 32
 
 
 def _str_enum(enum_class: type[enum.StrEnum], name: str) -> Enum:
@@ -73,6 +76,23 @@ class Learner(Base):
     # Bumped by every change to the learner's progress: processes cache what the planner needs
     # to know of a learner, and one indexed read tells them whether their copy is current.
     progress_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Every token carries the generation it was issued at; bumping it (a password change, the
+    # account disabled) refuses every token issued before (api/auth/revocation.py).
+    token_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A disabled account cannot log in, and its tokens are refused.
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class RevokedToken(Base):
+    """A token logged out before it expires: refused until then, and prunable after."""
+
+    __tablename__ = "revoked_tokens"
+
+    jti: Mapped[str] = mapped_column(String(JTI_LENGTH), primary_key=True)
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), index=True
+    )
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 class Progress(Base):

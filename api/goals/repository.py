@@ -3,7 +3,7 @@
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from models import Goal, GoalTarget
+from models import Goal, GoalTarget, Topic
 
 
 def goal_by_slug(session: Session, slug: str) -> Goal | None:
@@ -21,3 +21,13 @@ def replace_targets(session: Session, goal: Goal, weights: dict[int, float]) -> 
 
 def target(session: Session, goal: Goal, topic_id: int) -> GoalTarget | None:
     return session.get(GoalTarget, (goal.id, topic_id))
+
+
+def target_weights(session: Session, goal: Goal) -> dict[str, float]:
+    """The goal's targets as {topic slug: weight}."""
+    rows = session.execute(
+        select(Topic.slug, GoalTarget.weight)
+        .join(GoalTarget, GoalTarget.topic_id == Topic.id)
+        .where(GoalTarget.goal_id == goal.id)
+    )
+    return {slug: weight for slug, weight in rows}  # noqa: C416 (rows are Row objects)
