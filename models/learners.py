@@ -1,6 +1,7 @@
 """Learners, their progress records and the append-only history of those records."""
 
 import enum
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -42,6 +43,13 @@ def _str_enum(enum_class: type[enum.StrEnum], name: str) -> Enum:
     )
 
 
+def first_token_generation() -> int:
+    """A new account's token generation: random, not 0. SQLite gives a new account the id of
+    a deleted one when that was the highest id; starting at 0 again, the new account would
+    accept the deleted account's unexpired tokens. Bumps add 1, and stay within 32 bits."""
+    return secrets.randbelow(2**30) + 1
+
+
 class Role(enum.StrEnum):
     """What an account may do."""
 
@@ -78,7 +86,9 @@ class Learner(Base):
     progress_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Every token carries the generation it was issued at; bumping it (a password change, the
     # account disabled) refuses every token issued before (api/auth/revocation.py).
-    token_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    token_generation: Mapped[int] = mapped_column(
+        Integer, default=first_token_generation, server_default="0"
+    )
     # A disabled account cannot log in, and its tokens are refused.
     disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 

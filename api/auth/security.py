@@ -49,8 +49,9 @@ class TokenClaims:
 def create_access_token(
     *, learner_id: int, secret: str, lifetime: timedelta, generation: int = 0
 ) -> str:
-    """A signed token naming the learner, the account's token generation and a unique id
-    (`jti`); it carries no role, which is read from the database."""
+    """A signed token naming the learner, the account's token generation (0 is that of the
+    accounts made before generations existed) and a unique id (`jti`); it carries no role,
+    which is read from the database."""
     now = datetime.now(UTC)
     claims = {
         "sub": str(learner_id),
