@@ -15,6 +15,7 @@ from models.catalog import (
 )
 from models.learners import (
     KNOWN_STATUSES,
+    ChangeSource,
     Learner,
     Progress,
     ProgressEvent,
@@ -29,6 +30,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "CatalogState",
+    "ChangeSource",
     "Goal",
     "GoalTarget",
     "Learner",

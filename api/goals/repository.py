@@ -23,11 +23,12 @@ def target(session: Session, goal: Goal, topic_id: int) -> GoalTarget | None:
     return session.get(GoalTarget, (goal.id, topic_id))
 
 
-def target_weights(session: Session, goal: Goal) -> dict[str, float]:
-    """The goal's targets as {topic slug: weight}."""
+def targets_of(session: Session, goal: Goal) -> list[dict[str, object]]:
+    """The goal's targets as `{topic, weight, level}`, by topic slug."""
     rows = session.execute(
-        select(Topic.slug, GoalTarget.weight)
+        select(Topic.slug, GoalTarget.weight, GoalTarget.level)
         .join(GoalTarget, GoalTarget.topic_id == Topic.id)
         .where(GoalTarget.goal_id == goal.id)
+        .order_by(Topic.slug)
     )
-    return {slug: weight for slug, weight in rows}  # noqa: C416 (rows are Row objects)
+    return [{"topic": slug, "weight": weight, "level": level.value} for slug, weight, level in rows]

@@ -35,8 +35,7 @@ def _target(slug: str) -> str:
 
 
 def _targets(session: Session, goal: Goal) -> list[dict[str, object]]:
-    weights = repository.target_weights(session, goal)
-    return [{"topic": slug, "weight": weights[slug]} for slug in sorted(weights)]
+    return repository.targets_of(session, goal)
 
 
 def _record_update(

@@ -2,7 +2,7 @@
 disabled accounts and the audit trail
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-30 11:32:53.314856
 """
 
@@ -12,19 +12,23 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006"
-down_revision: str | None = "0004"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# Plain ALTER TABLE ... ADD/DROP COLUMN, never a batch copy of `learners`: on SQLite a batch
+# copy drops the old table, and with foreign keys on, dropping it deletes every learner's
+# progress and history through their ON DELETE CASCADE.
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("learners", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("token_generation", sa.Integer(), server_default="0", nullable=False)
-        )
-        batch_op.add_column(
-            sa.Column("disabled", sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
+    op.add_column(
+        "learners", sa.Column("token_generation", sa.Integer(), server_default="0", nullable=False)
+    )
+    op.add_column(
+        "learners", sa.Column("disabled", sa.Boolean(), server_default=sa.false(), nullable=False)
+    )
 
     op.create_table(
         "revoked_tokens",
@@ -75,6 +79,5 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_revoked_tokens_expires_at"))
     op.drop_table("revoked_tokens")
 
-    with op.batch_alter_table("learners", schema=None) as batch_op:
-        batch_op.drop_column("disabled")
-        batch_op.drop_column("token_generation")
+    op.drop_column("learners", "disabled")
+    op.drop_column("learners", "token_generation")
