@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from api.fields import PatchBody
 from models.learners import Role
@@ -25,4 +25,5 @@ class LearnerAdminUpdate(PatchBody):
     model_config = ConfigDict(json_schema_extra={"examples": [{"disabled": True}]})
 
     role: Role | None = None
-    disabled: bool | None = None
+    # Strict: the schema says boolean, so 0 or "false" must not pass for one.
+    disabled: StrictBool | None = None

@@ -105,7 +105,8 @@ def log_out(session: Session, caller: Caller) -> None:
 
 
 def ensure_admin(session: Session, *, email: str, password: str, display_name: str) -> Learner:
-    """Create the admin account, or make an existing account an admin with this password."""
+    """Create the admin account, or make an existing account an enabled admin with this
+    password."""
     email = email.strip().lower()
     learner = learner_by_email(session, email)
     if learner is None:
@@ -113,7 +114,12 @@ def ensure_admin(session: Session, *, email: str, password: str, display_name: s
         session.add(learner)
         logger.info("admin account created for %s", email)
     if not learner.password_hash or not verify_password(password, learner.password_hash):
+        if learner.password_hash:
+            # A new password refuses the tokens issued under the old one, as a change does.
+            learner.token_generation += 1
         learner.password_hash = hash_password(password)
     learner.role = Role.ADMIN
+    # The operator names this account as the admin: a way back in if it was disabled.
+    learner.disabled = False
     session.flush()
     return learner

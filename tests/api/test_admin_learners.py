@@ -3,10 +3,12 @@
 import pytest
 from fastapi.testclient import TestClient
 
+from api.app import create_app
 from models.database import Database
 from tests.api.builders import PASSWORD, Account, account_id, log_in, new_admin, new_learner
 from tests.api.test_catalog_reads import assert_problem
 from tests.api.test_revocable_tokens import assert_accepted_everywhere, assert_refused_everywhere
+from tests.conftest import make_settings
 
 LEARNERS = "/api/v1/admin/learners"
 FIELDS = {"id", "email", "display_name", "role", "disabled", "created_at"}
@@ -124,7 +126,14 @@ def test_another_admin_can_be_demoted(client: TestClient, admin: Account, databa
 
 @pytest.mark.parametrize(
     "body",
-    [{"role": "root"}, {"disabled": "maybe"}, {"role": None}, {"disabled": None}, {"email": "x"}],
+    [
+        {"role": "root"},
+        {"disabled": "maybe"},
+        {"disabled": 0},
+        {"role": None},
+        {"disabled": None},
+        {"email": "x"},
+    ],
 )
 def test_a_bad_patch_changes_nothing(client: TestClient, admin: Account, body: dict):
     learner = new_learner(client)
@@ -146,3 +155,18 @@ def test_unknown_accounts_and_callers_without_the_role(client: TestClient, admin
     ):
         assert_problem(response, 401)
         assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_start_up_gives_the_configured_admin_back_and_a_reset_password_revokes(
+    client: TestClient, admin: Account, database: Database
+):
+    locked_out = new_admin(client, database)
+    assert patch(client, admin, account_id(client, locked_out), disabled=True).status_code == 200
+    reset = "a reset admin passphrase"
+    for account in (admin, locked_out):
+        settings = make_settings(admin_email=account.email, admin_password=reset)
+        with TestClient(create_app(settings, database=database)) as restarted:
+            # A new password refuses the tokens of the old one; a disabled admin is enabled.
+            assert_refused_everywhere(restarted, account.headers)
+            headers = log_in(restarted, account.email, reset)
+            assert restarted.get("/api/v1/me", headers=headers).json()["role"] == "admin"
