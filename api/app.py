@@ -29,6 +29,7 @@ from api.progress.router import router as progress_router
 from api.resources.router import router as resources_router
 from api.settings import Settings, get_settings
 from api.startup import prepare_database
+from api.teams.router import router as teams_router
 from api.topics.router import router as topics_router
 from models.database import Database
 
@@ -54,6 +55,7 @@ TAGS = [
     {"name": "goals", "description": "Why people learn: weighted target topics."},
     {"name": "progress", "description": "Your progress records and their history."},
     {"name": "planning", "description": "Recommendations and roadmaps for a goal."},
+    {"name": "teams", "description": "Teams, invitations, and where a team stands on a goal."},
     {"name": "health", "description": "Probes for load balancers and orchestrators."},
 ]
 
@@ -152,6 +154,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         resources_router,
         goals_router,
         graph_router,
+        teams_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(health_router)

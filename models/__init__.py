@@ -21,6 +21,7 @@ from models.learners import (
     ProgressStatus,
     Role,
 )
+from models.teams import Team, TeamInvitation, TeamMembership, TeamRole
 
 __all__ = [
     "KNOWN_STATUSES",
@@ -39,5 +40,9 @@ __all__ = [
     "ResourceKind",
     "ResourceTopic",
     "Role",
+    "Team",
+    "TeamInvitation",
+    "TeamMembership",
+    "TeamRole",
     "Topic",
 ]
