@@ -32,6 +32,8 @@ PATH_VALUES = {
     "prerequisite_slug": "sequence-models",
     "topic_slug": "transformers",
     "resource_id": "1",
+    "team_id": "1",
+    "member_id": "1",
 }
 
 
@@ -73,7 +75,9 @@ def test_every_state_changing_route_is_protected_or_public_on_purpose():
 
 
 def test_no_route_takes_a_learner_id():
-    # Learners reach their own data through /me only, so there is no id to swap.
+    # Learners reach their own data through /me only, so there is no id to swap. (A team's
+    # routes take the team's id and a member's id: they reach team data, not a learner's
+    # records, and test_teams_access.py proves who may use them.)
     for _method, path, _op in OPERATIONS:
         assert "learner" not in path
         assert "{id}" not in path

@@ -1,0 +1,84 @@
+"""What teams give account deletion and the data export (DESIGN.md §9): the last-manager rule,
+a learner's teams, and memberships and invitations going with the account."""
+
+from fastapi.testclient import TestClient
+from sqlalchemy import delete, func, select
+
+from api.teams.repository import learner_teams
+from api.teams.service import is_last_manager_of_a_team, leave_every_team
+from models import Learner, Team, TeamInvitation, TeamMembership
+from models.database import Database
+from tests.api.builders import add_member, invite, learner_id, new_learner, new_team
+
+
+def test_the_last_manager_of_a_team_with_members_is_told_apart(
+    client: TestClient, database: Database
+):
+    ada = new_learner(client, name="ada")
+    grace = new_learner(client, name="grace")
+    alone = new_learner(client, name="alone")
+    team_id = new_team(client, ada)
+    add_member(client, ada, team_id, grace)
+    new_team(client, alone)  # managing a team nobody else is in blocks nothing
+    ids = {
+        name: learner_id(client, a)
+        for name, a in (("ada", ada), ("grace", grace), ("alone", alone))
+    }
+    with database.read_session_factory() as session:
+        assert is_last_manager_of_a_team(session, learner_id=ids["ada"])
+        assert not is_last_manager_of_a_team(session, learner_id=ids["grace"])
+        assert not is_last_manager_of_a_team(session, learner_id=ids["alone"])
+
+    add_member(client, ada, team_id, new_learner(client), role="manager")
+    with database.read_session_factory() as session:
+        assert not is_last_manager_of_a_team(session, learner_id=ids["ada"])
+
+
+def test_a_learners_teams_for_the_export(client: TestClient, database: Database):
+    ada = new_learner(client, name="ada")
+    grace = new_learner(client, name="grace")
+    first = new_team(client, ada, name="First")
+    second = new_team(client, grace, name="Second")
+    add_member(client, grace, second, ada)
+    with database.read_session_factory() as session:
+        teams = learner_teams(session, learner_id(client, ada))
+    assert [(t.id, t.name, t.role) for t in teams] == [
+        (first, "First", "manager"),
+        (second, "Second", "member"),
+    ]
+    assert all(t.joined_at.tzinfo is not None for t in teams)
+
+
+def test_memberships_and_invitations_go_with_the_account(client: TestClient, database: Database):
+    ada = new_learner(client, name="ada")
+    grace = new_learner(client, name="grace")
+    shared = new_team(client, ada)
+    add_member(client, ada, shared, grace, role="manager")
+    solo = new_team(client, grace, name="Solo")
+    invite(client, ada, shared, grace.email)  # an invitation naming her
+    invite(client, grace, shared, "friend@example.com")  # one she sent
+    grace_id = learner_id(client, grace)
+
+    with database.session_factory() as session:
+        account = session.get(Learner, grace_id)
+        assert account is not None
+        assert not is_last_manager_of_a_team(session, learner_id=grace_id)
+        leave_every_team(session, learner=account)
+        session.execute(delete(Learner).where(Learner.id == grace_id))
+        session.commit()
+
+    with database.read_session_factory() as session:
+        memberships = session.scalar(
+            select(func.count())
+            .select_from(TeamMembership)
+            .where(TeamMembership.learner_id == grace_id)
+        )
+        invitations = session.scalars(select(TeamInvitation.email)).all()
+    assert memberships == 0
+    assert invitations == []  # the one naming her and the one she sent
+    # The team she was alone in went with her; the shared one goes on.
+    assert client.get(f"/api/v1/teams/{shared}", headers=ada.headers).status_code == 200
+    members = client.get(f"/api/v1/teams/{shared}/members", headers=ada.headers).json()
+    assert [m["display_name"] for m in members["items"]] == ["Ada"]
+    with database.read_session_factory() as session:
+        assert session.get(Team, solo) is None
