@@ -85,7 +85,7 @@ async def join_team(body: JoinRequest, learner: CurrentLearner, db: DatabaseDep)
 
 
 @router.get(
-    "/{team_id}",
+    "/{team_id:int}",
     response_model=TeamRead,
     summary="Get a team",
     responses=problem_responses(401, 404),
@@ -96,7 +96,7 @@ async def get_team(team_id: TeamId, learner_id: CurrentLearnerId, db: DatabaseDe
 
 
 @router.patch(
-    "/{team_id}",
+    "/{team_id:int}",
     response_model=TeamRead,
     summary="Rename a team (managers)",
     responses=problem_responses(401, 403, 404),
@@ -109,7 +109,7 @@ async def update_team(
 
 
 @router.delete(
-    "/{team_id}",
+    "/{team_id:int}",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a team (managers)",
     responses=problem_responses(401, 403, 404),
@@ -120,7 +120,7 @@ async def delete_team(team_id: TeamId, learner_id: CurrentLearnerId, db: Databas
 
 
 @router.post(
-    "/{team_id}/invitations",
+    "/{team_id:int}/invitations",
     response_model=InvitationRead,
     status_code=status.HTTP_201_CREATED,
     summary="Invite someone to a team (managers)",
@@ -135,7 +135,7 @@ async def invite_to_team(
 
 
 @router.get(
-    "/{team_id}/members",
+    "/{team_id:int}/members",
     response_model=Page[MemberRead],
     summary="List a team's members",
     responses=problem_responses(401, 404),
@@ -155,7 +155,7 @@ async def list_team_members(
 
 
 @router.delete(
-    "/{team_id}/members/{member_id}",
+    "/{team_id:int}/members/{member_id:int}",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Remove a member, or leave a team",
     responses=problem_responses(401, 403, 404, 409),
@@ -171,7 +171,7 @@ async def remove_team_member(
 
 
 @router.get(
-    "/{team_id}/matrix",
+    "/{team_id:int}/matrix",
     response_model=MatrixRead,
     summary="Each member's level on a goal's targets (managers)",
     responses={**_with_csv("Each member's levels"), **problem_responses(401, 403, 404)},
@@ -203,7 +203,7 @@ async def get_team_matrix(
 
 
 @router.get(
-    "/{team_id}/coverage",
+    "/{team_id:int}/coverage",
     response_model=CoverageRead,
     summary="How well a team covers a goal's targets (managers)",
     responses={**_with_csv("Coverage per target"), **problem_responses(401, 403, 404)},
