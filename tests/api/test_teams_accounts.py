@@ -1,14 +1,19 @@
 """What teams give account deletion and the data export (DESIGN.md §9): the last-manager rule,
 a learner's teams, and memberships and invitations going with the account."""
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, func, select
 
+from api.app import create_app
+from api.cli import main as cli_main
+from api.settings import get_settings
 from api.teams.repository import learner_teams
 from api.teams.service import is_last_manager_of_a_team, leave_every_team
 from models import Learner, Team, TeamInvitation, TeamMembership
 from models.database import Database
-from tests.api.builders import add_member, invite, learner_id, new_learner, new_team
+from tests.api.builders import add_member, invite, learner_id, log_in, new_learner, new_team
+from tests.conftest import make_settings
 
 
 def test_the_last_manager_of_a_team_with_members_is_told_apart(
@@ -82,3 +87,36 @@ def test_memberships_and_invitations_go_with_the_account(client: TestClient, dat
     assert [m["display_name"] for m in members["items"]] == ["Ada"]
     with database.read_session_factory() as session:
         assert session.get(Team, solo) is None
+
+
+def test_the_demo_team_command_makes_a_team_worth_looking_at(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+):
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    monkeypatch.setenv("SKILLPATH_DATABASE_URL", url)
+    monkeypatch.setenv("SKILLPATH_DEMO_PASSWORD", "a demo passphrase")
+    get_settings.cache_clear()
+    try:
+        assert cli_main(["seed"]) == 0
+        assert cli_main(["demo-team", "--manager-email", "Boss@Example.com"]) == 0
+        assert cli_main(["demo-team", "--manager-email", "boss@example.com"]) == 0  # found again
+        assert cli_main(["demo-team", "--goal", "no-such-goal"]) == 2
+    finally:
+        get_settings.cache_clear()
+    database = Database.from_url(url)
+    try:
+        with TestClient(create_app(make_settings(database_url=url), database=database)) as client:
+            headers = log_in(client, "boss@example.com", "a demo passphrase")
+            teams = client.get("/api/v1/teams", headers=headers).json()
+            assert teams["total"] == 1
+            team_id = teams["items"][0]["id"]
+            matrix = client.get(
+                f"/api/v1/teams/{team_id}/matrix?goal=job-interview", headers=headers
+            ).json()
+            readiness = [member["readiness"] for member in matrix["members"]]
+            assert len(readiness) == 5
+            assert len(set(readiness)) >= 4  # varied progress, varied standing
+            assert 1.0 in readiness
+            assert 0.0 in readiness
+    finally:
+        database.dispose()
