@@ -155,10 +155,8 @@ def delete_team(session: Session, team_id: int) -> None:
 
 
 def invitation_by_digest(session: Session, code_digest: str) -> TeamInvitation | None:
-    """The invitation with this code digest, its row locked until the transaction ends."""
-    return session.scalar(
-        select(TeamInvitation).where(TeamInvitation.code_digest == code_digest).with_for_update()
-    )
+    """The invitation with this code digest (`mark_used` is what claims it)."""
+    return session.scalar(select(TeamInvitation).where(TeamInvitation.code_digest == code_digest))
 
 
 def mark_used(session: Session, invitation_id: int, *, at: datetime) -> bool:

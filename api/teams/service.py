@@ -148,11 +148,14 @@ def join(session: Session, *, learner: Learner, code: str) -> JoinRead:
         raise NotFound("No usable invitation with this code.")
     if invitation.email != learner.email.lower():
         raise Forbidden("This invitation is for someone else.")
+    # The team's row is locked before the invitation is used up: the order in which deleting
+    # a team takes them too, so the two never wait on each other.
     team = repository.lock_team(session, invitation.team_id)
-    assert team is not None  # the invitation's foreign key cascades from the team
+    if team is None:  # deleted since the invitation was read
+        raise NotFound("No usable invitation with this code.")
     if repository.membership(session, team_id=team.id, learner_id=learner.id) is not None:
         raise Conflict("You are already a member of this team.")
-    if not repository.mark_used(session, invitation.id, at=now):
+    if not repository.mark_used(session, invitation.id, at=now):  # a concurrent join used it
         raise NotFound("No usable invitation with this code.")
     repository.add_membership(session, team_id=team.id, learner_id=learner.id, role=invitation.role)
     try:
