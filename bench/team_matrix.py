@@ -59,7 +59,7 @@ def add_team(database_url: str, catalog: GeneratedCatalog) -> int:
                 select(Progress.learner_id, Progress.topic_id).where(
                     Progress.learner_id <= TEAM_SIZE, Progress.topic_id.in_(targets)
                 )
-            ).tuples()
+            )
         )
         rows: list[dict[str, Any]] = []
         for learner in members:

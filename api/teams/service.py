@@ -10,7 +10,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -221,18 +223,44 @@ def is_last_manager_of_a_team(session: Session, *, learner_id: int) -> bool:
     return False
 
 
-def leave_every_team(session: Session, *, learner: Learner) -> None:
+def refuse_if_last_manager(session: Session, learner_id: int) -> None:
+    """Conflict (409) when deleting this account would leave a team with members but no
+    manager. Shaped as a check account deletion runs first: (session, learner id)."""
+    if is_last_manager_of_a_team(session, learner_id=learner_id):
+        raise Conflict(
+            "You are the last manager of a team with other members: make another member a "
+            "manager (invite them as one) or remove the members first."
+        )
+
+
+def leave_every_team(session: Session, learner_id: int) -> None:
     """What deleting an account does to teams, before the account's row goes: teams where the
     learner is the only member are deleted (the last person leaving deletes the team), and
     invitations naming their email are removed. Their memberships and the invitations they
-    sent go with the row (ON DELETE CASCADE). Call `is_last_manager_of_a_team` first."""
-    memberships = repository.learner_memberships(session, learner.id)
+    sent go with the row (ON DELETE CASCADE). Run `refuse_if_last_manager` first."""
+    email = session.scalar(select(Learner.email).where(Learner.id == learner_id))
+    memberships = repository.learner_memberships(session, learner_id)
     team_roles = repository.roles_in_teams(session, [team_id for team_id, _ in memberships])
     for team_id, roles in team_roles.items():
         if len(roles) == 1:
             repository.delete_team(session, team_id)
-    repository.delete_invitations_to(session, learner.email.lower())
+    if email is not None:
+        repository.delete_invitations_to(session, email.lower())
     session.flush()
+
+
+def export_teams(session: Session, learner_id: int) -> list[dict[str, Any]]:
+    """The `teams` section of the learner's export: each team with their role and when they
+    joined, JSON-ready."""
+    return [
+        {
+            "id": team.id,
+            "name": team.name,
+            "role": team.role.value,
+            "joined_at": team.joined_at.isoformat(),
+        }
+        for team in repository.learner_teams(session, learner_id)
+    ]
 
 
 # --- Where a team stands against a goal ----------------------------------------------------

@@ -7,9 +7,15 @@ from sqlalchemy import delete, func, select
 
 from api.app import create_app
 from api.cli import main as cli_main
+from api.errors import Conflict
 from api.settings import get_settings
 from api.teams.repository import learner_teams
-from api.teams.service import is_last_manager_of_a_team, leave_every_team
+from api.teams.service import (
+    export_teams,
+    is_last_manager_of_a_team,
+    leave_every_team,
+    refuse_if_last_manager,
+)
 from models import Learner, Team, TeamInvitation, TeamMembership
 from models.database import Database
 from tests.api.builders import add_member, invite, learner_id, log_in, new_learner, new_team
@@ -31,6 +37,9 @@ def test_the_last_manager_of_a_team_with_members_is_told_apart(
     }
     with database.read_session_factory() as session:
         assert is_last_manager_of_a_team(session, learner_id=ids["ada"])
+        with pytest.raises(Conflict):
+            refuse_if_last_manager(session, ids["ada"])
+        refuse_if_last_manager(session, ids["grace"])
         assert not is_last_manager_of_a_team(session, learner_id=ids["grace"])
         assert not is_last_manager_of_a_team(session, learner_id=ids["alone"])
 
@@ -52,6 +61,13 @@ def test_a_learners_teams_for_the_export(client: TestClient, database: Database)
         (second, "Second", "member"),
     ]
     assert all(t.joined_at.tzinfo is not None for t in teams)
+    with database.read_session_factory() as session:
+        section = export_teams(session, learner_id(client, ada))
+    assert [(t["id"], t["name"], t["role"]) for t in section] == [
+        (first, "First", "manager"),
+        (second, "Second", "member"),
+    ]
+    assert all(t.keys() == {"id", "name", "role", "joined_at"} for t in section)
 
 
 def test_memberships_and_invitations_go_with_the_account(client: TestClient, database: Database):
@@ -65,10 +81,8 @@ def test_memberships_and_invitations_go_with_the_account(client: TestClient, dat
     grace_id = learner_id(client, grace)
 
     with database.session_factory() as session:
-        account = session.get(Learner, grace_id)
-        assert account is not None
-        assert not is_last_manager_of_a_team(session, learner_id=grace_id)
-        leave_every_team(session, learner=account)
+        refuse_if_last_manager(session, grace_id)
+        leave_every_team(session, grace_id)
         session.execute(delete(Learner).where(Learner.id == grace_id))
         session.commit()
 
