@@ -54,13 +54,14 @@ def add_team(database_url: str, catalog: GeneratedCatalog) -> int:
                 for learner in members
             ],
         )
-        existing = set(
-            connection.execute(
+        existing = {
+            (learner, topic)
+            for learner, topic in connection.execute(
                 select(Progress.learner_id, Progress.topic_id).where(
                     Progress.learner_id <= TEAM_SIZE, Progress.topic_id.in_(targets)
                 )
             )
-        )
+        }
         rows: list[dict[str, Any]] = []
         for learner in members:
             for topic in targets:
