@@ -114,7 +114,8 @@ def members_page(
 
 def members(session: Session, team_id: int) -> list[MemberRow]:
     """Every member of the team, in the order they joined."""
-    return [MemberRow(*row) for row in session.execute(_members_query(team_id))]
+    # Plain rows from the connection: no ORM loading for a list that may be long.
+    return [MemberRow(*row) for row in session.connection().execute(_members_query(team_id))]
 
 
 def roles(session: Session, team_id: int) -> dict[int, TeamRole]:
@@ -130,7 +131,7 @@ def target_records(
 ) -> list[TargetRecord]:
     """Every member's records on these topics, in one query. Only what levels are made of is
     read: never notes, hours or history."""
-    rows = session.execute(
+    rows = session.connection().execute(
         select(Progress.learner_id, Progress.topic_id, Progress.status, Progress.level)
         .join(TeamMembership, TeamMembership.learner_id == Progress.learner_id)
         .where(TeamMembership.team_id == team_id, Progress.topic_id.in_(topic_ids))

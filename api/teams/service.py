@@ -331,20 +331,40 @@ def team_standing(
     _as_manager(session, team_id=team_id, learner_id=learner_id)
     wanted = goal_targets(snapshot, goal=goal, targets=targets)
     id_by_slug = _id_by_slug(snapshot)
-    slugs = snapshot.slug_by_id
-    hours = {t.slug: snapshot.topics[t.slug].summary["estimated_hours"] for t in wanted}
-    levels: dict[int, dict[str, Level | None]] = {}
-    records = repository.target_records(
-        session, team_id=team_id, topic_ids=[id_by_slug[t.slug] for t in wanted]
-    )
-    for record in records:
-        level = effective_level(record.status, record.level)
-        levels.setdefault(record.learner_id, {})[slugs[record.topic_id]] = level
+    position = {id_by_slug[target.slug]: index for index, target in enumerate(wanted)}
+    levels: dict[int, list[Level | None]] = {}
+    for record in repository.target_records(session, team_id=team_id, topic_ids=position):
+        own = levels.setdefault(record.learner_id, [None] * len(wanted))
+        own[position[record.topic_id]] = effective_level(record.status, record.level)
+    gap = _GapTable(wanted, snapshot)
+    nothing = [None] * len(wanted)
     standings = []
     for member in repository.members(session, team_id):
-        gaps = target_gaps(wanted, levels=levels.get(member.id, {}), hours=hours)
+        gaps = tuple(
+            gap.of(index, level) for index, level in enumerate(levels.get(member.id, nothing))
+        )
         standings.append(MemberStanding(member=member, gaps=gaps, readiness=readiness(gaps)))
     return TeamStanding(goal=goal, targets=wanted, members=tuple(standings))
+
+
+class _GapTable:
+    """Each target's gap from each level, computed once: a target has five possible levels
+    and a team many members, who share them."""
+
+    def __init__(self, targets: tuple[Target, ...], snapshot: CatalogSnapshot) -> None:
+        self._targets = targets
+        self._hours = {t.slug: snapshot.topics[t.slug].summary["estimated_hours"] for t in targets}
+        self._gaps: dict[tuple[int, Level | None], TargetGap] = {}
+
+    def of(self, index: int, level: Level | None) -> TargetGap:
+        """The gap on target `index` of a member at `level`."""
+        key = (index, level)
+        found = self._gaps.get(key)
+        if found is None:
+            target = self._targets[index]
+            (found,) = target_gaps([target], levels={target.slug: level}, hours=self._hours)
+            self._gaps[key] = found
+        return found
 
 
 def _share(value: float) -> float:
