@@ -4,10 +4,16 @@ beside one learner's recommendations in the same run. Target: the matrix under 2
 The database is `make bench-scale`'s (bench/scale.py: 10,000 topics, 40,000 edges, 100,000
 learners, 1,000,000 progress records) plus a team: the bench learner manages it, and 199 other
 learners are members, each with records of varied status (some with a level of their own) on
-the goal's targets. Each endpoint is driven by wrk twice: by one connection (the time one
-request takes) and under the usual load (BENCH_CONNECTIONS, default 32).
+the goal's targets. Every endpoint is driven by wrk by one connection (the time one request
+takes: what the target is about), then every endpoint by TEAM_BENCH_CONNECTIONS (default 4:
+a team report is an occasional read, and 32 connections queued on 100 ms answers would only
+measure wrk's timeouts).
+
+SKILLPATH_BENCH_DATABASE_URL naming a database an earlier run filled reuses it (filling takes
+minutes); otherwise a fresh SQLite file is made and removed.
 """
 
+import os
 import random
 import time
 from dataclasses import replace
@@ -23,11 +29,25 @@ from bench.load import Load, log_in, report_header, write_report
 from bench.scale import BENCH_EMAIL, fill_database
 from models import Progress, ProgressStatus, Team, TeamMembership, TeamRole
 from models.database import Database
+from models.migrate import upgrade_to_head
 from planner.levels import Level
 
 TEAM_SIZE = 200
 GOAL = "job-interview"
 TARGET_MS = 200.0
+TEAM_NAME = "Scale team"
+
+
+def existing_team(database_url: str) -> int | None:
+    """The team an earlier run made in this database, if any."""
+    database = Database.from_url(database_url)
+    try:
+        upgrade_to_head(database.write_engine)
+        with database.write_engine.connect() as connection:
+            found = connection.execute(select(Team.id).where(Team.name == TEAM_NAME)).scalar()
+    finally:
+        database.dispose()
+    return None if found is None else int(found)
 
 
 def add_team(database_url: str, catalog: GeneratedCatalog) -> int:
@@ -40,7 +60,7 @@ def add_team(database_url: str, catalog: GeneratedCatalog) -> int:
     targets = [index + 1 for index in catalog.goals[GOAL]]  # topic ids
     with database.write_engine.begin() as connection:
         team_id = connection.execute(
-            insert(Team).values(name="Scale team", created_at=now).returning(Team.id)
+            insert(Team).values(name=TEAM_NAME, created_at=now).returning(Team.id)
         ).scalar_one()
         connection.execute(
             insert(TeamMembership),
@@ -91,12 +111,15 @@ def main() -> None:
     wrk.require_wrk()
     load = Load.from_env()
     one_at_a_time = replace(load, connections=1)
+    several = replace(load, connections=int(os.environ.get("TEAM_BENCH_CONNECTIONS", "4")))
     catalog = generate_catalog()
     with servers.bench_database_url("teams") as url:
-        print("generating the scale database and the team ...", flush=True)
         started = time.perf_counter()
-        fill_database(url, catalog)
-        team_id = add_team(url, catalog)
+        team_id = existing_team(url)
+        if team_id is None:
+            print("generating the scale database and the team ...", flush=True)
+            fill_database(url, catalog)
+            team_id = add_team(url, catalog)
         generated = time.perf_counter() - started
         with servers.serve_skillpath(url, workers=load.workers, timeout=300) as server:
             with httpx.Client(base_url=server.url, timeout=60) as client:
@@ -122,15 +145,17 @@ def main() -> None:
                     path=f"/api/v1/me/recommendations?goal={GOAL}", headers=auth
                 ),
             }
+            alone = {name: one_at_a_time.drive(server.url, r) for name, r in requests.items()}
+            together = {name: several.drive(server.url, r) for name, r in requests.items()}
             figures = {
                 name: {
-                    "one_connection": one_at_a_time.drive(server.url, request).as_dict(),
-                    "under_load": load.drive(server.url, request).as_dict(),
+                    "one_connection": alone[name].as_dict(),
+                    f"{several.connections}_connections": together[name].as_dict(),
                 }
-                for name, request in requests.items()
+                for name in requests
             }
     report = {
-        **report_header(url, load),
+        **report_header(url, several),
         "team_members": members,
         "catalog_topics": len(catalog.hours),
         "generation_seconds": round(generated, 1),
@@ -139,7 +164,7 @@ def main() -> None:
     }
     print(
         f"\n{report['database']}, {members} members, {len(catalog.hours)} topics, "
-        f"{load.workers} worker(s); one connection, then {load.connections} connections, "
+        f"{load.workers} worker(s); one connection, then {several.connections} connections, "
         f"{load.seconds} s each"
     )
     columns = f"{'p50 ms':>7} {'p99 ms':>7} {'req/s':>7}"
@@ -147,7 +172,7 @@ def main() -> None:
     print(header)
     print("-" * len(header))
     for name, row in figures.items():
-        one, busy = row["one_connection"], row["under_load"]
+        one, busy = row["one_connection"], row[f"{several.connections}_connections"]
         print(
             f"{name:40} {one['p50_ms']:7.2f} {one['p99_ms']:7.2f} {one['requests_per_second']:7.0f}"
             f" | {busy['p50_ms']:7.2f} {busy['p99_ms']:7.2f} {busy['requests_per_second']:7.0f}"
