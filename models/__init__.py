@@ -25,6 +25,7 @@ from models.learners import (
     Role,
 )
 from models.questions import Question
+from models.teams import Team, TeamInvitation, TeamMembership, TeamRole
 
 __all__ = [
     "KNOWN_STATUSES",
@@ -47,5 +48,9 @@ __all__ = [
     "ResourceTopic",
     "RevokedToken",
     "Role",
+    "Team",
+    "TeamInvitation",
+    "TeamMembership",
+    "TeamRole",
     "Topic",
 ]

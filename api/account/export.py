@@ -17,6 +17,7 @@ from api.auth.repository import learner_by_id
 from api.auth.schemas import LearnerRead
 from api.checks.service import checks_for_export
 from api.progress.service import progress_read
+from api.teams.service import export_teams
 
 ExportSection = Callable[[Session, int], Any]
 
@@ -67,5 +68,5 @@ SECTIONS: dict[str, ExportSection] = {
     "history": _history,
     "checks": _checks,
     "reviews": _not_stored_yet,  # the reviews domain's section replaces this
-    "teams": _not_stored_yet,  # the teams domain's section replaces this
+    "teams": export_teams,
 }

@@ -34,7 +34,13 @@ PATH_VALUES = {
     "resource_id": "1",
     "question_id": "1",
     "learner_id": "1",
+    "team_id": "1",
+    "member_id": "1",
 }
+
+
+# Path parameters that are integers: no text of any kind reaches a query through them.
+INTEGER_IDS = {"resource_id", "team_id", "member_id"}
 
 
 def _operations() -> list[tuple[str, str, dict[str, Any]]]:
@@ -76,7 +82,8 @@ def test_every_state_changing_route_is_protected_or_public_on_purpose():
 
 def test_no_route_takes_a_learner_id():
     # Learners reach their own data through /me only, so there is no id to swap; only admins
-    # name accounts by id.
+    # name accounts by id. (A team's routes take the team's id and a member's id: they reach
+    # team data, not a learner's records, and test_teams_access.py proves who may use them.)
     for _method, path, op in OPERATIONS:
         if op.get("x-required-role") == "admin":
             continue
@@ -189,7 +196,7 @@ def test_odd_bytes_in_path_slugs_are_refused_before_the_database(
 ):
     # PostgreSQL cannot hold NUL in text: it must be refused as bad input, never reach a query.
     account = new_admin(client, database) if admin_only else new_learner(client)
-    odd = re.sub(r"\{(\w+)\}", lambda m: "1" if m.group(1) == "resource_id" else "a%00b", path)
+    odd = re.sub(r"\{(\w+)\}", lambda m: "1" if m.group(1) in INTEGER_IDS else "a%00b", path)
     response = client.request(method, odd, headers=account.headers, json={})
     if "%00" in odd:
         assert_problem(response, 422)
