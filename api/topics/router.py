@@ -37,11 +37,16 @@ async def list_topics(
         Query(
             min_length=1,
             max_length=100,
-            description="Case-insensitive text in the slug, title, summary or tags.",
+            description=(
+                "Words to find, in any order and case, singular or plural, with or without"
+                " hyphens: a topic matches when every word is in its title, tags, summary or"
+                " slug (a word may also begin one). Best matches first."
+            ),
         ),
     ] = None,
 ) -> Response:
-    """Topics ordered by area, level and slug; filters combine with AND."""
+    """Topics ordered by area, level and slug, or with `q` best matches first; filters
+    combine with AND."""
 
     def build() -> JSONDict:
         entries = queries.filter_topics(snapshot, area=area, level=level, text=q)
