@@ -9,6 +9,10 @@ from api.resources.schemas import ResourceRead
 from api.topics.schemas import TopicSummary
 
 MAX_RECOMMENDATIONS = 50
+# Half an hour a week is the least study time a plan is made for: below it the weeks needed
+# stop meaning anything, and at 1e-300 hours a week they become an integer with hundreds of
+# digits that no JSON client can read (the 500 of issue 14).
+MIN_HOURS_PER_WEEK = 0.5
 MAX_HOURS_PER_WEEK = 168
 MAX_BUDGET_HOURS = 100_000
 MAX_TARGETS = 100
@@ -91,7 +95,12 @@ class PlanRequest(RequestBody):
     known: list[Slug] = Field(default_factory=list, max_length=MAX_STATE_TOPICS)
     in_progress: list[Slug] = Field(default_factory=list, max_length=MAX_STATE_TOPICS)
     limit: int = Field(default=10, ge=1, le=MAX_RECOMMENDATIONS)
-    hours_per_week: float | None = Field(default=None, gt=0, le=MAX_HOURS_PER_WEEK)
+    hours_per_week: float | None = Field(
+        default=None,
+        ge=MIN_HOURS_PER_WEEK,
+        le=MAX_HOURS_PER_WEEK,
+        description="Study hours per week (0.5 to 168): adds week numbers.",
+    )
     budget_hours: float | None = Field(default=None, ge=0, le=MAX_BUDGET_HOURS)
 
     @model_validator(mode="after")
