@@ -9,7 +9,7 @@ from api.catalog.http import NOT_MODIFIED, catalog_response
 from api.catalog.snapshot import JSONDict
 from api.deps import DatabaseDep, SnapshotDep
 from api.errors import ADMIN_ONLY, problem_responses
-from api.fields import SlugPath
+from api.fields import AreaQuery, SlugPath
 from api.pagination import Page, PageDep
 from api.responses import JSONBytes
 from api.topics import queries, service
@@ -28,9 +28,7 @@ async def list_topics(
     request: Request,
     snapshot: SnapshotDep,
     page: PageDep,
-    area: Annotated[
-        str | None, Query(max_length=64, description="An area's slug.", examples=["deep-learning"])
-    ] = None,
+    area: AreaQuery = None,
     level: Annotated[int | None, Query(ge=1, le=5, description="Exact level, 1 to 5.")] = None,
     q: Annotated[
         str | None,
