@@ -1,5 +1,7 @@
-"""The databases the suite runs on: SQLite always, PostgreSQL when one is configured."""
+"""The databases the suite runs on: SQLite always, PostgreSQL when one is configured or
+answers at the local default address; and Redis, the shared rate-limit store."""
 
+import functools
 import os
 import uuid
 from pathlib import Path
@@ -10,14 +12,53 @@ from sqlalchemy import Engine, text
 from models.database import create_db_engine
 
 POSTGRES_URL_VARIABLE = "SKILLPATH_TEST_POSTGRES_URL"
+# Tried when the variable is unset, so `make test` on a machine with a local PostgreSQL (the
+# README's and CI's) runs the PostgreSQL cases instead of skipping them.
+LOCAL_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 # CI sets this so that a missing or unreachable PostgreSQL fails the run instead of skipping.
 REQUIRE_POSTGRES_VARIABLE = "SKILLPATH_TEST_REQUIRE_POSTGRES"
+PROBE_TIMEOUT_SECONDS = 2
+# The shared rate-limit store: tried at its local default; CI requires it like PostgreSQL.
+REDIS_URL_VARIABLE = "SKILLPATH_TEST_REDIS_URL"
+REQUIRE_REDIS_VARIABLE = "SKILLPATH_TEST_REQUIRE_REDIS"
 
 BACKENDS = ["sqlite", "postgresql"]
 
 
+@functools.cache
+def _local_postgres_problem() -> str | None:
+    """Why the local default PostgreSQL cannot be used (None when it answers); asked once."""
+    engine = create_db_engine(
+        LOCAL_POSTGRES_URL, connect_args={"connect_timeout": PROBE_TIMEOUT_SECONDS}
+    )
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:
+        return f"{type(exc).__name__}: {str(exc).strip().splitlines()[0]}"
+    finally:
+        engine.dispose()
+    return None
+
+
 def postgres_url() -> str | None:
-    return os.environ.get(POSTGRES_URL_VARIABLE) or None
+    """The configured PostgreSQL, else the local default when it answers, else None."""
+    configured = os.environ.get(POSTGRES_URL_VARIABLE)
+    if configured:
+        return configured
+    return LOCAL_POSTGRES_URL if _local_postgres_problem() is None else None
+
+
+def require_postgres_url() -> str:
+    """`postgres_url()`, or skip (fail in CI) saying what was tried."""
+    url = postgres_url()
+    if url is None:
+        skip_or_fail_without_postgres(
+            f"{POSTGRES_URL_VARIABLE} is not set and nothing answers at {LOCAL_POSTGRES_URL} "
+            f"({_local_postgres_problem()})"
+        )
+        raise AssertionError("unreachable")
+    return url
 
 
 def skip_or_fail_without_postgres(reason: str) -> None:
@@ -30,10 +71,7 @@ def make_engine(backend: str, tmp_dir: Path, *, schema: str | None = None) -> En
     """A new, empty database of `backend`: a SQLite file, or a fresh PostgreSQL schema."""
     if backend == "sqlite":
         return create_db_engine(f"sqlite:///{tmp_dir / f'{uuid.uuid4().hex}.db'}")
-    url = postgres_url()
-    if url is None:
-        skip_or_fail_without_postgres(f"{POSTGRES_URL_VARIABLE} is not set")
-        raise AssertionError("unreachable")
+    url = require_postgres_url()
     schema = schema or f"skillpath_test_{uuid.uuid4().hex[:8]}"
     admin = create_db_engine(url)
     try:
@@ -45,6 +83,13 @@ def make_engine(backend: str, tmp_dir: Path, *, schema: str | None = None) -> En
     finally:
         admin.dispose()
     return create_db_engine(url, connect_args={"options": f"-c search_path={schema}"})
+
+
+def skip_or_fail_without_redis(reason: str) -> None:
+    """Skip a test that needs Redis, or fail it where Redis is required (CI)."""
+    if os.environ.get(REQUIRE_REDIS_VARIABLE) == "1":
+        pytest.fail(f"Redis is required here but {reason}", pytrace=False)
+    pytest.skip(f"Redis tests skipped ({REDIS_URL_VARIABLE}): {reason}")
 
 
 def drop_engine(engine: Engine) -> None:

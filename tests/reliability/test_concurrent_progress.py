@@ -23,12 +23,7 @@ from sqlalchemy.engine import make_url
 from bench import servers
 from models.database import create_db_engine
 from tests.conftest import TEST_SECRET
-from tests.databases import (
-    BACKENDS,
-    POSTGRES_URL_VARIABLE,
-    postgres_url,
-    skip_or_fail_without_postgres,
-)
+from tests.databases import BACKENDS, require_postgres_url, skip_or_fail_without_postgres
 
 PASSWORD = "concurrent writers passphrase"
 LEARNERS = 3
@@ -70,10 +65,7 @@ def fresh_database_url(backend: str, tmp_dir: Path) -> Iterator[str]:
     if backend == "sqlite":
         yield f"sqlite:///{tmp_dir / f'{uuid.uuid4().hex}.db'}"
         return
-    url = postgres_url()
-    if url is None:
-        skip_or_fail_without_postgres(f"{POSTGRES_URL_VARIABLE} is not set")
-        raise AssertionError("unreachable")
+    url = require_postgres_url()
     name = f"skillpath_reliability_{uuid.uuid4().hex[:8]}"
     admin = create_db_engine(url, isolation_level="AUTOCOMMIT")
     try:
