@@ -4,7 +4,6 @@ import time
 from datetime import timedelta
 
 import jwt
-
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr, ValidationError
