@@ -24,6 +24,7 @@ from bench import servers
 from models.database import create_db_engine
 from tests.conftest import TEST_SECRET
 from tests.databases import BACKENDS, require_postgres_url, skip_or_fail_without_postgres
+from tests.threads import start_and_join
 
 PASSWORD = "concurrent writers passphrase"
 LEARNERS = 3
@@ -117,11 +118,7 @@ def run_threads(count: int, target: Callable[[int], None]) -> list[BaseException
             failures.append(exc)
 
     threads = [threading.Thread(target=guarded, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=JOIN_SECONDS)
-        assert not thread.is_alive(), "a client thread hung"
+    start_and_join(threads, timeout=JOIN_SECONDS)
     return failures
 
 
