@@ -6,9 +6,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -109,20 +110,34 @@ def serve(
     timeout: float = 60,
     loop: str = DEFAULT_LOOP,
 ) -> Iterator[Server]:
-    """Run `target` under uvicorn until the block ends.
+    """Run `target` under uvicorn until the block ends."""
 
-    The port is picked free, but another process can take it before uvicorn binds it: then
-    uvicorn exits (or the other process answers the readiness probe), and the server is
-    started again on another port.
+    def command(port: int) -> list[str]:
+        return uvicorn_command(target, port, workers=workers, factory=factory, loop=loop)
+
+    with serve_command(command, env=env, ready_path=ready_path, timeout=timeout) as server:
+        yield server
+
+
+@contextmanager
+def serve_command(
+    command: Callable[[int], list[str]],
+    *,
+    env: Mapping[str, str] | None = None,
+    ready_path: str = "/",
+    timeout: float = 60,
+) -> Iterator[Server]:
+    """Run `command(port)` until the block ends, once `ready_path` answers 200.
+
+    The port is picked free, but another process can take it before the server binds it: then
+    the server exits (or the other process answers the readiness probe), and it is started
+    again on another port.
     """
     command_env = {**os.environ, **(env or {})}
     for attempt in range(1, PORT_ATTEMPTS + 1):
         port = free_port()
         base_url = f"http://{HOST}:{port}"
-        process = subprocess.Popen(
-            uvicorn_command(target, port, workers=workers, factory=factory, loop=loop),
-            env=command_env,
-        )
+        process = subprocess.Popen(command(port), env=command_env)
         try:
             startup = wait_until_ready(base_url + ready_path, process, timeout=timeout)
         except RuntimeError:
@@ -162,6 +177,28 @@ def serve_skillpath(
         env={**env, **(extra_env or {})},
         ready_path="/health/ready",
         timeout=timeout,
+    ) as server:
+        yield server
+
+
+@contextmanager
+def serve_skillpath_command(
+    database_url: str,
+    *,
+    workers: int = 1,
+    timeout: float = 60,
+    extra_env: Mapping[str, str] | None = None,
+) -> Iterator[Server]:
+    """`skillpath serve --workers N`, the README's command, over `database_url`; ready once
+    `/health/ready` answers. `extra_env` adds or overrides settings."""
+    skillpath = str(Path(sys.executable).with_name("skillpath"))
+
+    def command(port: int) -> list[str]:
+        return [skillpath, "serve", "--host", HOST, "--port", str(port), "--workers", str(workers)]
+
+    env = {"SKILLPATH_DATABASE_URL": database_url, "SKILLPATH_LOG_LEVEL": "warning"}
+    with serve_command(
+        command, env={**env, **(extra_env or {})}, ready_path="/health/ready", timeout=timeout
     ) as server:
         yield server
 

@@ -4,10 +4,13 @@ answers at the local default address; and Redis, the shared rate-limit store."""
 import functools
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 
 from models.database import create_db_engine
 
@@ -99,3 +102,26 @@ def drop_engine(engine: Engine) -> None:
             schema = connection.execute(text("SELECT current_schema()")).scalar_one()
             connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
     engine.dispose()
+
+
+@contextmanager
+def fresh_database_url(backend: str, tmp_dir: Path) -> Iterator[str]:
+    """The URL of a new, empty database of `backend`, removed afterwards (PostgreSQL)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_dir / f'{uuid.uuid4().hex}.db'}"
+        return
+    url = require_postgres_url()
+    name = f"skillpath_reliability_{uuid.uuid4().hex[:8]}"
+    admin = create_db_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:
+        admin.dispose()
+        skip_or_fail_without_postgres(f"{url} is unreachable ({type(exc).__name__}: {exc})")
+    try:
+        yield make_url(url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
