@@ -48,7 +48,8 @@ def test_a_catalog_edit_reaches_the_other_worker_within_about_a_second(tmp_path:
     }
     with (
         fresh_database_url("postgresql", tmp_path) as url,
-        servers.serve_skillpath_command(url, workers=2, extra_env=env) as server,
+        # Generous: two workers migrate and seed a fresh database on a shared test machine.
+        servers.serve_skillpath_command(url, workers=2, extra_env=env, timeout=180) as server,
         httpx.Client(base_url=server.url, timeout=10) as admin,
     ):
         token = admin.post(
