@@ -69,10 +69,11 @@ class RoadmapRead(BaseModel):
 class PlanRequest(RequestBody):
     """A stateless plan: a goal (or ad-hoc targets) and what the learner already knows.
 
-    Give exactly one of `goal` and `targets`; neither or both is refused with 422
-    (`invalid-input`, checked with the goal itself by `service.resolve_goal`). The rule is
-    stated in words, not as a top-level `oneOf`: client generators such as
-    openapi-python-client cannot read a `oneOf` of partial schemas and drop the operation."""
+    Give exactly one of `goal` and `targets`; neither or both is refused with 422."""
+
+    # The one-of rule is stated in words, not as a top-level `oneOf`: client generators such
+    # as openapi-python-client cannot read a `oneOf` of partial schemas and drop the operation.
+    # service.resolve_goal enforces it (422 invalid-input), together with the goal's existence.
 
     model_config = ConfigDict(
         json_schema_extra={
