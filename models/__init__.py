@@ -12,13 +12,22 @@ from models.catalog import (
     ResourceTopic,
     Topic,
 )
-from models.learners import KNOWN_STATUSES, Learner, Progress, ProgressEvent, ProgressStatus, Role
+from models.learners import (
+    KNOWN_STATUSES,
+    ChangeSource,
+    Learner,
+    Progress,
+    ProgressEvent,
+    ProgressStatus,
+    Role,
+)
 
 __all__ = [
     "KNOWN_STATUSES",
     "Area",
     "Base",
     "CatalogState",
+    "ChangeSource",
     "Goal",
     "GoalTarget",
     "Learner",

@@ -5,7 +5,6 @@ import enum
 from sqlalchemy import (
     JSON,
     CheckConstraint,
-    Enum,
     Float,
     ForeignKey,
     Integer,
@@ -16,6 +15,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base
+from models.types import str_enum
+from planner.levels import DEFAULT_TARGET_LEVEL, Level
 
 SLUG_LENGTH = 64
 TITLE_LENGTH = 200
@@ -105,16 +106,7 @@ class Resource(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(TITLE_LENGTH))
     url: Mapped[str] = mapped_column(String(URL_LENGTH), unique=True)
-    kind: Mapped[ResourceKind] = mapped_column(
-        Enum(
-            ResourceKind,
-            native_enum=False,
-            create_constraint=True,
-            length=16,
-            values_callable=lambda kinds: [kind.value for kind in kinds],
-            name="resource_kind",
-        )
-    )
+    kind: Mapped[ResourceKind] = mapped_column(str_enum(ResourceKind, "resource_kind"))
     provider: Mapped[str] = mapped_column(String(TITLE_LENGTH), default="")
     free: Mapped[bool] = mapped_column(default=False)
     hours: Mapped[float] = mapped_column(Float)
@@ -144,6 +136,12 @@ class GoalTarget(Base):
         ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     weight: Mapped[float] = mapped_column(Float)
+    # How deep the goal needs the topic known (DESIGN.md §7).
+    level: Mapped[Level] = mapped_column(
+        str_enum(Level, "goal_target_level"),
+        default=DEFAULT_TARGET_LEVEL,
+        server_default=DEFAULT_TARGET_LEVEL.value,
+    )
 
 
 class CatalogState(Base):

@@ -7,7 +7,6 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     CheckConstraint,
-    Enum,
     Float,
     ForeignKey,
     Index,
@@ -21,22 +20,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
 from models.catalog import SLUG_LENGTH
-from models.types import UTCDateTime, utc_now
+from models.types import UTCDateTime, str_enum, utc_now
+from planner.levels import Level
 
 EMAIL_LENGTH = 320
 DISPLAY_NAME_LENGTH = 100
 NOTES_LENGTH = 2000
-
-
-def _str_enum(enum_class: type[enum.StrEnum], name: str) -> Enum:
-    return Enum(
-        enum_class,
-        native_enum=False,
-        create_constraint=True,
-        length=16,
-        values_callable=lambda members: [member.value for member in members],
-        name=name,
-    )
 
 
 class Role(enum.StrEnum):
@@ -58,6 +47,14 @@ class ProgressStatus(enum.StrEnum):
 KNOWN_STATUSES = frozenset({ProgressStatus.COMPLETED, ProgressStatus.SKIPPED})
 
 
+class ChangeSource(enum.StrEnum):
+    """What made a change to a progress record (and, for a record's level, who set it)."""
+
+    SELF = "self"  # the learner's own PUT
+    CHECK = "check"  # a graded self-check awarded a level
+    REVIEW = "review"  # a spaced review
+
+
 class Learner(Base):
     """An account."""
 
@@ -67,7 +64,7 @@ class Learner(Base):
     # Stored lower-cased, so uniqueness is case-insensitive on every backend.
     email: Mapped[str] = mapped_column(String(EMAIL_LENGTH), unique=True)
     display_name: Mapped[str] = mapped_column(String(DISPLAY_NAME_LENGTH))
-    role: Mapped[Role] = mapped_column(_str_enum(Role, "learner_role"), default=Role.LEARNER)
+    role: Mapped[Role] = mapped_column(str_enum(Role, "learner_role"), default=Role.LEARNER)
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
     # Bumped by every change to the learner's progress: processes cache what the planner needs
@@ -86,17 +83,24 @@ class Progress(Base):
         CheckConstraint("mastery IS NULL OR mastery BETWEEN 0 AND 100", name="mastery_range"),
         CheckConstraint("hours_spent >= 0", name="hours_spent_non_negative"),
         CheckConstraint("version >= 1", name="version_positive"),
+        CheckConstraint("(level IS NULL) = (level_source IS NULL)", name="level_has_source"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
     topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"), index=True)
-    status: Mapped[ProgressStatus] = mapped_column(_str_enum(ProgressStatus, "progress_status"))
+    status: Mapped[ProgressStatus] = mapped_column(str_enum(ProgressStatus, "progress_status"))
     mastery: Mapped[int | None] = mapped_column(SmallInteger)
     hours_spent: Mapped[float] = mapped_column(Float, default=0.0)
     notes: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The depth the learner set or a check awarded; without one the status implies a level
+    # (planner.levels.effective_level). `level_source` says who set it: `self` or `check`.
+    level: Mapped[Level | None] = mapped_column(str_enum(Level, "progress_level"))
+    level_source: Mapped[ChangeSource | None] = mapped_column(
+        str_enum(ChangeSource, "progress_level_source")
+    )
 
 
 class ProgressEvent(Base):
@@ -116,3 +120,6 @@ class ProgressEvent(Base):
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
     old: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     new: Mapped[dict[str, Any]] = mapped_column(JSON)
+    source: Mapped[ChangeSource] = mapped_column(
+        str_enum(ChangeSource, "progress_event_source"), server_default=ChangeSource.SELF.value
+    )

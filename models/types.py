@@ -1,10 +1,23 @@
 """Column types that behave the same on SQLite and PostgreSQL."""
 
+import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect
+from sqlalchemy import DateTime, Dialect, Enum
 from sqlalchemy.types import TypeDecorator
+
+
+def str_enum(enum_class: type[enum.StrEnum], name: str) -> Enum:
+    """A string enum stored by value in a VARCHAR with a CHECK constraint (no native type)."""
+    return Enum(
+        enum_class,
+        native_enum=False,
+        create_constraint=True,
+        length=16,
+        values_callable=lambda members: [member.value for member in members],
+        name=name,
+    )
 
 
 class UTCDateTime(TypeDecorator[datetime]):

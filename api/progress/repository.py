@@ -9,7 +9,7 @@ from sqlalchemy import Connection, Select, and_, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models import Area, Learner, Progress, ProgressEvent, ProgressStatus, Topic
+from models import Area, ChangeSource, Learner, Progress, ProgressEvent, ProgressStatus, Topic
 from models.prepared import Prepared, bound
 
 
@@ -56,7 +56,9 @@ _UPDATE = Prepared(
 )
 _INSERT_EVENT = Prepared(
     insert(ProgressEvent).values(
-        **bound("learner_id", "topic_slug", "actor_id", "version", "occurred_at", "old", "new")
+        **bound(
+            "learner_id", "topic_slug", "actor_id", "version", "occurred_at", "old", "new", "source"
+        )
     )
 )
 _BUMP_PROGRESS_VERSION = Prepared(
@@ -161,6 +163,7 @@ def add_event(
     at: datetime,
     old: dict[str, Any] | None,
     new: dict[str, Any],
+    source: ChangeSource = ChangeSource.SELF,
 ) -> None:
     """Append one change to the record's history and bump the learner's progress version."""
     _INSERT_EVENT.run(
@@ -173,6 +176,7 @@ def add_event(
             "occurred_at": at,
             "old": old,
             "new": new,
+            "source": source,
         },
     )
     _BUMP_PROGRESS_VERSION.run(connection, {"learner_id": learner_id})
