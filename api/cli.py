@@ -45,6 +45,9 @@ def _migrate_database(database: Database) -> None:
         upgrade_to_head(database.write_engine)
 
 
+WORKER_HEALTHCHECK_SECONDS = 60
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -64,6 +67,11 @@ def _serve(args: argparse.Namespace) -> int:
         log_level=get_settings().log_level,
         # The app renders every log line as JSON itself (api/observability/logging.py).
         log_config=None,
+        # With --workers, uvicorn kills a worker that does not answer its health ping within
+        # this many seconds, and a worker answers only once it has imported this module (the
+        # spawned process's __main__) with the app's dependencies: on a busy machine that took
+        # longer than uvicorn's default 5 s, and workers were killed and restarted forever.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
     return 0
 

@@ -12,13 +12,8 @@ import pytest
 
 from bench import servers
 from tests.conftest import TEST_SECRET
-from tests.databases import BACKENDS
-from tests.reliability.test_concurrent_progress import (
-    JOIN_SECONDS,
-    PASSWORD,
-    fresh_database_url,
-    run_threads,
-)
+from tests.databases import BACKENDS, fresh_database_url
+from tests.reliability.test_concurrent_progress import JOIN_SECONDS, PASSWORD, run_threads
 
 RACERS = 8
 
