@@ -31,6 +31,8 @@ class GoalPlan:
     """Target index -> its own closure (itself included), ascending."""
     ancestry_masks: Mapping[int, int]
     """Target index -> its own closure as a bitset (bit i set for index i), for fast counts."""
+    supporting: frozenset[int]
+    """Closure indices that another closure topic needs: they must be known (DESIGN.md §7)."""
 
 
 def plan_goal(
@@ -81,6 +83,9 @@ def plan_goal(
         downstream=downstream,
         ancestry=ancestry,
         ancestry_masks={target: index_mask(indices) for target, indices in ancestry.items()},
+        supporting=frozenset(
+            index for index in order if any(d in members for d in dependents[index])
+        ),
     )
 
 
