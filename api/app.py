@@ -15,6 +15,7 @@ from api.areas.router import router as areas_router
 from api.auth.router import router as auth_router
 from api.catalog.store import CatalogStore
 from api.errors import install_error_handlers
+from api.gaps.router import router as gaps_router
 from api.goals.router import router as goals_router
 from api.graph.router import router as graph_router
 from api.health.router import router as health_router
@@ -54,6 +55,7 @@ TAGS = [
     {"name": "goals", "description": "Why people learn: weighted target topics."},
     {"name": "progress", "description": "Your progress records and their history."},
     {"name": "planning", "description": "Recommendations and roadmaps for a goal."},
+    {"name": "gaps", "description": "Your depth per goal target against the depth it asks."},
     {"name": "health", "description": "Probes for load balancers and orchestrators."},
 ]
 
@@ -145,6 +147,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     # (Repeated reads are answered before routing: see api.middleware.kept_answers.)
     for router in (
         planning_router,
+        gaps_router,
         progress_router,
         topics_router,
         auth_router,

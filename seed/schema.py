@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from models.catalog import SLUG_LENGTH, URL_LENGTH
+from planner.levels import DEFAULT_TARGET_LEVEL, Level
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 MAX_HOURS = 10_000
@@ -107,12 +108,14 @@ class ResourceSeed(BaseModel):
 
 
 class GoalTargetSeed(BaseModel):
-    """A topic a goal aims at and how much it matters to that goal."""
+    """A topic a goal aims at, how much it matters to that goal and how deep the goal needs it
+    known (DESIGN.md §7; `proficient` when the file leaves it out)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     topic: Slug
     weight: float = Field(gt=0, le=1, strict=True)
+    level: Level = DEFAULT_TARGET_LEVEL
 
 
 class GoalSeed(BaseModel):

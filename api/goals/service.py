@@ -11,6 +11,7 @@ from api.topics.repository import topic_by_slug
 from api.topics.service import require_topic_ids
 from models import Goal, GoalTarget
 from models.catalog_version import bump_catalog_version
+from planner.levels import Level
 
 
 def _goal(session: Session, slug: str) -> Goal:
@@ -20,12 +21,14 @@ def _goal(session: Session, slug: str) -> Goal:
     return goal
 
 
-def _weights(session: Session, targets: Sequence[GoalTargetWrite]) -> dict[int, float]:
+def _targets(
+    session: Session, targets: Sequence[GoalTargetWrite]
+) -> dict[int, tuple[float, Level]]:
     slugs = [target.topic for target in targets]
     if len(set(slugs)) != len(slugs):
         raise InvalidInput("Each topic may be a target only once.")
     ids = require_topic_ids(session, slugs)
-    return {ids[target.topic]: target.weight for target in targets}
+    return {ids[target.topic]: (target.weight, target.level) for target in targets}
 
 
 def create_goal(session: Session, body: GoalCreate) -> Goal:
@@ -33,11 +36,11 @@ def create_goal(session: Session, body: GoalCreate) -> Goal:
     bump_catalog_version(session)
     if repository.goal_by_slug(session, body.slug) is not None:
         raise Conflict(f"A goal with slug '{body.slug}' already exists.")
-    weights = _weights(session, body.targets)
+    targets = _targets(session, body.targets)
     goal = Goal(slug=body.slug, title=body.title, description=body.description)
     session.add(goal)
     session.flush()
-    repository.replace_targets(session, goal, weights)
+    repository.replace_targets(session, goal, targets)
     session.flush()
     return goal
 
@@ -50,7 +53,7 @@ def update_goal(session: Session, slug: str, body: GoalUpdate) -> Goal:
     for name, value in changes.items():
         setattr(goal, name, value)
     if body.targets is not None:
-        repository.replace_targets(session, goal, _weights(session, body.targets))
+        repository.replace_targets(session, goal, _targets(session, body.targets))
     session.flush()
     return goal
 
@@ -62,8 +65,10 @@ def delete_goal(session: Session, slug: str) -> None:
     session.flush()
 
 
-def set_target(session: Session, *, goal_slug: str, topic_slug: str, weight: float) -> None:
-    """Add `topic_slug` to the goal's targets, or change its weight."""
+def set_target(
+    session: Session, *, goal_slug: str, topic_slug: str, weight: float, level: Level
+) -> None:
+    """Add `topic_slug` to the goal's targets, or change its weight and level."""
     bump_catalog_version(session)
     goal = _goal(session, goal_slug)
     topic = topic_by_slug(session, topic_slug)
@@ -71,9 +76,10 @@ def set_target(session: Session, *, goal_slug: str, topic_slug: str, weight: flo
         raise NotFound(f"No topic with slug '{topic_slug}'.")
     existing = repository.target(session, goal, topic.id)
     if existing is None:
-        session.add(GoalTarget(goal_id=goal.id, topic_id=topic.id, weight=weight))
+        session.add(GoalTarget(goal_id=goal.id, topic_id=topic.id, weight=weight, level=level))
     else:
         existing.weight = weight
+        existing.level = level
     session.flush()
 
 

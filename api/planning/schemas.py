@@ -4,7 +4,7 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from api.fields import RequestBody, Slug
+from api.fields import LevelName, RequestBody, Slug
 from api.resources.schemas import ResourceRead
 from api.topics.schemas import TopicSummary
 
@@ -36,14 +36,30 @@ class RecommendationsRead(BaseModel):
 
     goal: str | None = Field(description="The goal's slug; null for ad-hoc targets.")
     targets: list[str]
-    goal_reached: bool = Field(description="True when every topic the goal needs is known.")
+    goal_reached: bool = Field(
+        description="True when every target is met: your level on it reaches the goal's."
+    )
     items: list[RecommendationRead]
 
 
 class RoadmapTopic(TopicSummary):
-    """A topic on a roadmap."""
+    """A step on a roadmap: a topic raised from `from_level` to `to_level`."""
 
     week: int | None = Field(description="The week you start it; null without hours_per_week.")
+    hours: float = Field(
+        description="Hours this step takes: estimated_hours x (rank(to_level) - "
+        "rank(from_level)) / 3, ranks none 0, aware 1, practiced 2, proficient 3, expert 4 "
+        "(estimated_hours is the time from nothing to proficient)."
+    )
+    from_level: LevelName | None = Field(
+        description="Your level now (null: none). A step from practiced or deeper deepens a "
+        "topic you already know."
+    )
+    to_level: LevelName = Field(
+        description="The level this step reaches: the goal's level for a target (at least "
+        "practiced when another topic needs it); proficient for a topic learned as a "
+        "prerequisite."
+    )
 
 
 class RoadmapStage(BaseModel):
@@ -58,14 +74,15 @@ class RoadmapRead(BaseModel):
 
     goal: str | None
     targets: list[str]
-    total_hours: float
+    total_hours: float = Field(description="The steps' hours added up (depth hours).")
     weeks: int | None = Field(description="Weeks needed; null without hours_per_week.")
     stages: list[RoadmapStage]
     left_out: list[TopicSummary] = Field(description="What budget_hours left out.")
 
 
 class PlanRequest(RequestBody):
-    """A stateless plan: a goal (or ad-hoc targets) and what the learner already knows."""
+    """A stateless plan: a goal (or ad-hoc targets, asked at proficient) and what the learner
+    already knows, and how deep."""
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -74,6 +91,7 @@ class PlanRequest(RequestBody):
                     "goal": "job-interview",
                     "known": ["python", "programming-fundamentals"],
                     "in_progress": ["vectors-and-matrices"],
+                    "levels": {"probability-basics": "practiced"},
                     "limit": 5,
                     "hours_per_week": 8,
                 }
@@ -90,6 +108,12 @@ class PlanRequest(RequestBody):
     targets: list[Slug] | None = Field(default=None, min_length=1, max_length=MAX_TARGETS)
     known: list[Slug] = Field(default_factory=list, max_length=MAX_STATE_TOPICS)
     in_progress: list[Slug] = Field(default_factory=list, max_length=MAX_STATE_TOPICS)
+    levels: dict[Slug, LevelName] = Field(
+        default_factory=dict,
+        max_length=MAX_STATE_TOPICS,
+        description="Your level per topic slug. A slug here has that level; one in `known` "
+        "without one counts proficient, one in `in_progress` aware.",
+    )
     limit: int = Field(default=10, ge=1, le=MAX_RECOMMENDATIONS)
     hours_per_week: float | None = Field(default=None, gt=0, le=MAX_HOURS_PER_WEEK)
     budget_hours: float | None = Field(default=None, ge=0, le=MAX_BUDGET_HOURS)

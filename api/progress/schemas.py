@@ -1,22 +1,38 @@
 """Progress shapes."""
 
+import enum
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.fields import RequestBody
-from models.learners import NOTES_LENGTH, ProgressStatus
+from api.fields import LevelName, RequestBody
+from models.learners import NOTES_LENGTH, ChangeSource, ProgressStatus
 
 MAX_HOURS_SPENT = 100_000
 
 
+class LevelSource(enum.StrEnum):
+    """Where a record's effective level comes from."""
+
+    SELF = ChangeSource.SELF.value  # the learner set it
+    CHECK = ChangeSource.CHECK.value  # a self-check awarded it
+    STATUS = "status"  # derived from the status: no level was set
+
+
 class ProgressWrite(RequestBody):
-    """A learner's record on a topic, as a whole: omitted fields take their defaults."""
+    """A learner's record on a topic, as a whole: omitted fields take their defaults, except
+    `level`, which an omitted `level` leaves as it is."""
 
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
-                {"status": "in_progress", "mastery": 40, "hours_spent": 6.5, "notes": "Week 2"}
+                {
+                    "status": "in_progress",
+                    "mastery": 40,
+                    "hours_spent": 6.5,
+                    "notes": "Week 2",
+                    "level": "practiced",
+                }
             ]
         }
     )
@@ -25,6 +41,13 @@ class ProgressWrite(RequestBody):
     mastery: int | None = Field(default=None, ge=0, le=100, description="0 to 100, optional.")
     hours_spent: float = Field(default=0.0, ge=0, le=MAX_HOURS_SPENT)
     notes: str = Field(default="", max_length=NOTES_LENGTH)
+    level: LevelName | None = Field(
+        default=None,
+        description="How deep you know the topic. Omitted: the record keeps the level it has "
+        "(one you set or a check awarded); `null`: clears it, so the status implies one "
+        "(completed or skipped: proficient, in progress: aware). When writing back a record "
+        "you read, omit `level` if its `level_source` was `status`.",
+    )
 
 
 class ProgressValues(BaseModel):
@@ -34,6 +57,16 @@ class ProgressValues(BaseModel):
     mastery: int | None
     hours_spent: float
     notes: str
+    level: LevelName | None = Field(
+        default=None,
+        description="The effective level: the one set or awarded, else the one the status "
+        "implies (completed or skipped: proficient, in progress: aware, not started: null).",
+    )
+    level_source: LevelSource | None = Field(
+        default=None,
+        description="`self` (you set it), `check` (a self-check awarded it) or `status` "
+        "(derived from the status); null when there is no level.",
+    )
 
 
 class ProgressRead(ProgressValues):
@@ -52,6 +85,9 @@ class ProgressEventRead(BaseModel):
     actor_id: int | None = Field(description="The account that made the change.")
     old: ProgressValues | None = Field(description="Null when the change created the record.")
     new: ProgressValues
+    source: ChangeSource = Field(
+        description="What made the change: `self` (your write), `check` or `review`."
+    )
 
 
 class StatusCounts(BaseModel):
@@ -70,7 +106,12 @@ class AreaProgress(BaseModel):
     title: str
     topics: int = Field(description="Topics in the area.")
     counts: StatusCounts = Field(description="Topics without a record count as not started.")
-    known_share: float = Field(ge=0, le=1, description="Share of topics completed or skipped.")
+    known_share: float = Field(
+        ge=0,
+        le=1,
+        description="Share of topics known: effective level practiced or deeper (completed "
+        "or skipped without a lower level set, or a level set or awarded).",
+    )
     hours_spent: float
 
 
