@@ -15,6 +15,7 @@ from planner import (
     build_roadmap,
     recommend,
 )
+from planner.gaps import Target, readiness, target_gaps
 
 # pytest puts this folder itself on sys.path (tests/ has no __init__.py); mypy, run from the
 # repository root, names the same module tests.planner.planner_cases.
@@ -257,3 +258,25 @@ def test_roadmap_order_is_a_valid_learning_order(case):
         state = take_step(state, entry.slug, entry.to_level)
     assert recommend(catalog.graph, goal, state).goal_reached
     assert build_roadmap(catalog.graph, goal, state).entries == ()
+
+
+@PROPERTY
+@given(scenarios())
+def test_gaps_agree_with_the_planner(case):
+    catalog, goal, state = case
+    levels = dict(goal.levels)
+    targets = [
+        Target(slug=slug, weight=weight, level=levels[slug]) for slug, weight in goal.weights
+    ]
+    gaps = target_gaps(
+        targets,
+        levels=state.effective_levels(),
+        hours={slug: catalog.hours(slug) for slug in goal.targets},
+    )
+    assert [gap.met for gap in gaps] == [target_met(goal, state, t.slug) for t in targets]
+    assert recommend(catalog.graph, goal, state).goal_reached == all(gap.met for gap in gaps)
+    assert 0.0 <= readiness(gaps) <= 1.0
+    assert (readiness(gaps) == 1.0) == all(gap.met for gap in gaps)
+    for gap in gaps:
+        steps = max(0, RANK[gap.target.level] - RANK[gap.current])
+        assert math.isclose(gap.hours_to_close, catalog.hours(gap.target.slug) * steps / 3)
