@@ -7,6 +7,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from api.fields import LevelName, RequestBody, Slug
 from api.resources.schemas import ResourceRead
 from api.topics.schemas import TopicSummary
+from models.catalog import SLUG_LENGTH
+from seed.schema import SLUG_PATTERN
 
 MAX_RECOMMENDATIONS = 50
 MAX_HOURS_PER_WEEK = 168
@@ -113,6 +115,11 @@ class PlanRequest(RequestBody):
         max_length=MAX_STATE_TOPICS,
         description="Your level per topic slug. A slug here has that level; one in `known` "
         "without one counts proficient, one in `in_progress` aware.",
+        # Keys are slugs: say so in propertyNames, and that no other key is taken.
+        json_schema_extra={
+            "propertyNames": {"minLength": 1, "maxLength": SLUG_LENGTH, "pattern": SLUG_PATTERN},
+            "additionalProperties": False,
+        },
     )
     limit: int = Field(default=10, ge=1, le=MAX_RECOMMENDATIONS)
     hours_per_week: float | None = Field(default=None, gt=0, le=MAX_HOURS_PER_WEEK)
