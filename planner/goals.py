@@ -5,7 +5,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from planner.levels import DEFAULT_TARGET_LEVEL, KNOWN_LEVEL, Level, level_from_status
+from planner.levels import DEFAULT_TARGET_LEVEL, DONE_LEVEL, KNOWN_LEVEL, STARTED_LEVEL, Level
 
 
 @dataclass(frozen=True, slots=True, init=False)
@@ -82,10 +82,6 @@ class Goal:
         return 0.0
 
 
-_STARTED_LEVEL = level_from_status("in_progress") or Level.AWARE
-_DONE_LEVEL = level_from_status("completed") or Level.PROFICIENT
-
-
 @dataclass(frozen=True, slots=True, init=False)
 class LearnerState:
     """What a learner has done (completed or skipped), has started, and the levels they hold.
@@ -118,8 +114,8 @@ class LearnerState:
 
     def effective_levels(self) -> dict[str, Level]:
         """Every slug with a level, and that level."""
-        found = dict.fromkeys(self.in_progress, _STARTED_LEVEL)
-        found.update(dict.fromkeys(self.known, _DONE_LEVEL))
+        found = dict.fromkeys(self.in_progress, STARTED_LEVEL)
+        found.update(dict.fromkeys(self.known, DONE_LEVEL))
         found.update(self.levels)
         return found
 

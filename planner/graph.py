@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from planner.closure import GoalPlan, plan_goal
 from planner.errors import UnknownTopic
 from planner.goals import Goal, LearnerState
-from planner.levels import Level, is_known
+from planner.levels import DONE_LEVEL, STARTED_LEVEL, Level, is_known
 
 FRONTIER_FACTOR = 4.0
 """Use the known topics' dependents as ready candidates while known edges < this x closure size.
@@ -188,15 +188,35 @@ class CatalogGraph:
 
     def levels_by_index(self, state: LearnerState) -> dict[int, Level]:
         """The learner's effective levels by index; slugs not in the graph are ignored."""
-        index = self._index
-        return {
-            index[slug]: level for slug, level in state.effective_levels().items() if slug in index
-        }
+        return self.learner_levels(state)[0]
 
     def known_indices(self, state: LearnerState) -> frozenset[int]:
         """Indices of the learner's known topics (effective level at least practiced); slugs
         not in the graph are ignored."""
-        return frozenset(i for i, level in self.levels_by_index(state).items() if is_known(level))
+        return self.learner_levels(state)[1]
+
+    def learner_levels(self, state: LearnerState) -> tuple[dict[int, Level], frozenset[int]]:
+        """`levels_by_index` and `known_indices` in one pass over the state.
+
+        Built from the state's sets with C-level calls where it can: a learner far along has
+        thousands of records, and this runs on every request."""
+        index = self._index
+        done = [index[slug] for slug in state.known if slug in index]
+        levels = dict.fromkeys(
+            [index[slug] for slug in state.in_progress if slug in index], STARTED_LEVEL
+        )
+        levels.update(dict.fromkeys(done, DONE_LEVEL))
+        known = set(done)
+        for slug, level in state.levels:  # set or awarded: overrides what the status implies
+            found = index.get(slug)
+            if found is None:
+                continue
+            levels[found] = level
+            if is_known(level):
+                known.add(found)
+            else:
+                known.discard(found)
+        return levels, frozenset(known)
 
     def started_indices(self, state: LearnerState, known: frozenset[int]) -> frozenset[int]:
         """Indices of topics in progress and not known; slugs not in the graph are ignored."""
@@ -214,7 +234,7 @@ class CatalogGraph:
             # A ready topic that is not known is a root or a dependent of a known topic: for a
             # learner who knows little of a large closure, the frontier is far smaller than the
             # closure. Known topics still to do (deepen steps) are added as they are.
-            frontier = {index for index in to_do if index in known}
+            frontier = set(known.intersection(to_do))
             frontier.update(plan.roots)
             for index in known:
                 frontier.update(self._dependents[index])

@@ -1,7 +1,6 @@
 """Ranked next topics for a learner and a goal, each with the reasons for its place."""
 
 import heapq
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from planner import reasons
@@ -10,7 +9,7 @@ from planner.goals import Goal, LearnerState
 from planner.graph import CatalogGraph
 from planner.reasons import Reason
 from planner.scoring import QUICK_WIN_HOURS, topic_score
-from planner.standing import Standing, Step, ready_steps, standing_of
+from planner.standing import Standing, ready_steps, standing_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,29 +46,30 @@ def recommend(
     if standing.goal_reached:
         return Recommendations(goal_reached=True, items=())
     known = standing.known
-    steps = standing.steps
+    to_do = standing.to_do
     ready = ready_steps(graph, plan, standing)
     started = graph.started_indices(state, known)
     weight = plan.weight
     # Each open target shares its weight among the steps still between the learner and it, so
     # a topic gets more credit the closer it brings a target, not just for leading to many.
-    to_do_mask = index_mask(steps)
+    # The steps still to take: supporting topics not known, and unmet targets (few).
+    to_do_mask = (plan.supporting_mask & ~index_mask(known)) | index_mask(standing.unmet_targets)
     share = {
         target: weight[target] / (plan.ancestry_masks[target] & to_do_mask).bit_count()
         for target in plan.targets
-        if target in steps
+        if target in to_do
     }
 
     scored: list[tuple[float, str, int]] = []
     for index in ready:
         node = graph.node_at(index)
         # Deepening a topic already known unlocks nothing: what needs it can start already.
-        waiting = () if index in known else _waiting_targets(plan, index, steps)
+        waiting = () if index in known else _waiting_targets(plan, index, to_do)
         score = topic_score(
             own_weight=weight.get(index, 0.0),
             unlocked_weight=sum(share[t] for t in waiting),
             in_progress=index in started,
-            hours=steps[index].hours,
+            hours=standing.step(index).hours,
         )
         scored.append((-score, node.slug, index))
 
@@ -81,9 +81,9 @@ def recommend(
     return Recommendations(goal_reached=False, items=items)
 
 
-def _waiting_targets(plan: GoalPlan, index: int, steps: Mapping[int, Step]) -> list[int]:
+def _waiting_targets(plan: GoalPlan, index: int, to_do: frozenset[int]) -> list[int]:
     """The targets still to do that need the topic at `index`, in `plan.targets` order."""
-    return [t for t in plan.downstream.get(index, ()) if t in steps]
+    return [t for t in plan.downstream.get(index, ()) if t in to_do]
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +98,7 @@ class _Context:
 
     def reasons_for(self, index: int) -> tuple[Reason, ...]:
         node = self.graph.node_at(index)
-        step = self.standing.steps[index]
+        step = self.standing.step(index)
         found: list[Reason] = []
         if step.deepens:
             assert step.from_level is not None
@@ -110,7 +110,7 @@ class _Context:
         waiting = (
             []
             if index in self.standing.known
-            else _waiting_targets(self.plan, index, self.standing.steps)
+            else _waiting_targets(self.plan, index, self.standing.to_do)
         )
         if waiting:
             titles = [self.graph.node_at(t).title for t in waiting]

@@ -71,8 +71,8 @@ def build_roadmap(
         raise ValueError(f"budget_hours must be zero or more, got {budget_hours}")
     plan = graph.goal_plan(goal)
     standing = standing_of(graph, goal, state)
-    steps, known = standing.steps, standing.known
-    to_learn = [index for index in plan.order if index in steps]
+    to_do, known = standing.to_do, standing.known
+    to_learn = [index for index in plan.order if index in to_do]
     left_out: tuple[str, ...] = ()
     if budget_hours is not None:
         chosen = select_within_budget(
@@ -87,10 +87,9 @@ def build_roadmap(
     for index in to_learn:
         stage = 1
         for prerequisite in graph.prerequisite_indices(index):
-            if prerequisite in known:  # a known topic being deepened holds nothing up
-                continue
             earlier = stage_of.get(prerequisite)
-            if earlier is not None and earlier >= stage:
+            # A known topic being deepened holds nothing up.
+            if earlier is not None and earlier >= stage and prerequisite not in known:
                 stage = earlier + 1
         stage_of[index] = stage
 
@@ -99,7 +98,9 @@ def build_roadmap(
     for index, stage in stage_of.items():
         by_stage.setdefault(stage, []).append((slugs[index], index))
     ordered = [(number, sorted(by_stage[number])) for number in range(1, len(by_stage) + 1)]
-    hours = [steps[index].hours for _, topics in ordered for _, index in topics]
+    step_parts = standing.step_parts
+    steps = {index: step_parts(index) for index in stage_of}
+    hours = [steps[index][2] for _, topics in ordered for _, index in topics]
 
     weeks: int | None = None
     starts: list[int | None] = [None] * len(hours)
@@ -112,14 +113,14 @@ def build_roadmap(
     for number, topics in ordered:
         entries = []
         for slug, index in topics:
-            step = steps[index]
+            from_level, to_level, step_hours = steps[index]
             entries.append(
                 RoadmapEntry(
                     slug=slug,
-                    hours=step.hours,
+                    hours=step_hours,
                     week=starts[position],
-                    from_level=step.from_level,
-                    to_level=step.to_level,
+                    from_level=from_level,
+                    to_level=to_level,
                 )
             )
             position += 1

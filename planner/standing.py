@@ -17,7 +17,7 @@ The rules (DESIGN.md §7), for a topic `v` of the closure at the learner's effec
 * The goal is **reached** when every target is met.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from planner.closure import GoalPlan
@@ -46,65 +46,78 @@ class Step:
 
 @dataclass(frozen=True, slots=True)
 class Standing:
-    """A learner against one goal on one graph, in graph indices."""
+    """A learner against one goal on one graph, in graph indices. Steps are computed when
+    asked for: a request needs the steps of a few ready topics, not of the whole closure."""
 
     levels: Mapping[int, Level]
     """Effective levels of the graph's topics the learner has a level on."""
     known: frozenset[int]
     """Indices known (effective level at least practiced)."""
-    steps: Mapping[int, Step]
-    """Closure index -> the step still to take on it; closure topics without a step are done."""
+    to_do: frozenset[int]
+    """Closure indices that still need a step."""
     done: frozenset[int]
     """Closure indices that need no step."""
     unmet_targets: frozenset[int]
     """Target indices below the goal's level."""
+    asked: Mapping[int, Level]
+    """The goal's level per target index."""
+    supporting: frozenset[int]
+    """Closure indices another closure topic needs (GoalPlan.supporting)."""
+    topic_hours: Sequence[float]
+    """Estimated hours by index (CatalogGraph.hours_by_index)."""
 
     @property
     def goal_reached(self) -> bool:
         """Every target is met."""
         return not self.unmet_targets
 
+    def step(self, index: int) -> Step:
+        """The step still to take on the closure topic at `index` (one of `to_do`)."""
+        from_level, to_level, hours = self.step_parts(index)
+        return Step(from_level=from_level, to_level=to_level, hours=hours)
+
+    def step_parts(self, index: int) -> tuple[Level | None, Level, float]:
+        """`step(index)` as a plain tuple, for loops over a whole roadmap."""
+        current = self.levels.get(index)
+        target_level = self.asked.get(index)
+        hours = self.topic_hours[index]
+        if target_level is None and current is None:  # learned whole: its estimated hours
+            return None, PREREQUISITE_LEVEL, hours
+        to_level = _to_level(target_level, needed=index in self.supporting)
+        depth = depth_hours(hours, from_level=current, to_level=to_level)
+        return current, to_level, round(depth, HOURS_DECIMALS)
+
     def hours(self) -> dict[int, float]:
         """Hours of each step, by index."""
-        return {index: step.hours for index, step in self.steps.items()}
+        step_parts = self.step_parts
+        return {index: step_parts(index)[2] for index in self.to_do}
 
 
 def standing_of(graph: CatalogGraph, goal: Goal, state: LearnerState) -> Standing:
     """The learner's standing against `goal`; UnknownTopic for a target the graph lacks."""
     plan = graph.goal_plan(goal)
-    levels = graph.levels_by_index(state)
-    known = frozenset(index for index, level in levels.items() if is_known(level))
+    levels, known = graph.learner_levels(state)
     asked = {graph.index_of(slug): level for slug, level in goal.levels}
-    steps: dict[int, Step] = {}
-    unmet: set[int] = set()
-    for index in plan.order:
-        current = levels.get(index)
-        needed = index in plan.supporting
-        target_level = asked.get(index)
-        if target_level is not None and not meets(current, target_level):
-            unmet.add(index)
-        to_level = _to_level(target_level, needed=needed)
-        if (target_level is not None and index in unmet) or (needed and index not in known):
-            steps[index] = Step(
-                from_level=current,
-                to_level=to_level,
-                hours=round(
-                    depth_hours(graph.node_at(index).hours, from_level=current, to_level=to_level),
-                    HOURS_DECIMALS,
-                ),
-            )
+    unmet = frozenset(
+        index for index, level in asked.items() if not meets(levels.get(index), level)
+    )
+    # Set operations over the closure run in C: no Python loop over thousands of topics.
+    to_do = (plan.supporting - known) | unmet
     return Standing(
         levels=levels,
         known=known,
-        steps=steps,
-        done=plan.members - steps.keys(),
-        unmet_targets=frozenset(unmet),
+        to_do=to_do,
+        done=plan.members - to_do,
+        unmet_targets=unmet,
+        asked=asked,
+        supporting=plan.supporting,
+        topic_hours=graph.hours_by_index,
     )
 
 
 def ready_steps(graph: CatalogGraph, plan: GoalPlan, standing: Standing) -> list[int]:
     """Indices of the steps that can be taken now (every prerequisite known), ascending."""
-    return graph.ready_indices(plan, standing.known, standing.steps.keys())
+    return graph.ready_indices(plan, standing.known, standing.to_do)
 
 
 def _to_level(target_level: Level | None, *, needed: bool) -> Level:
