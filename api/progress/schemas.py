@@ -20,8 +20,7 @@ class LevelSource(enum.StrEnum):
 
 
 class ProgressWrite(RequestBody):
-    """A learner's record on a topic, as a whole: omitted fields take their defaults, except
-    `level`, which an omitted `level` leaves as it is."""
+    """A learner's record on a topic, as a whole: omitted fields take their defaults."""
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -43,10 +42,11 @@ class ProgressWrite(RequestBody):
     notes: str = Field(default="", max_length=NOTES_LENGTH)
     level: LevelName | None = Field(
         default=None,
-        description="How deep you know the topic. Omitted: the record keeps the level it has "
-        "(one you set or a check awarded); `null`: clears it, so the status implies one "
-        "(completed or skipped: proficient, in progress: aware). When writing back a record "
-        "you read, omit `level` if its `level_source` was `status`.",
+        description="How deep you know the topic. Omitted or `null`: no level of the record's "
+        "own, so its status implies one (completed or skipped: proficient, in progress: "
+        "aware, not started: none). When writing back a record you read, send its `level` "
+        "unless its `level_source` was `status` (then omit it); writing back a level a check "
+        "awarded keeps `level_source: check`.",
     )
 
 

@@ -85,16 +85,15 @@ def _state_read(state: repository.RecordState, topic_slug: str) -> ProgressRead:
 
 
 def _written_values(body: ProgressWrite, current: dict[str, Any] | None) -> dict[str, Any]:
-    """The values a write stores. An omitted `level` keeps the record's level and its source;
-    `null` clears it; a level differing from the stored one is the learner's own (`self`),
-    while writing back the stored level keeps who set it (a check, say)."""
+    """The values a write stores. A PUT replaces the record, `level` too: omitted or `null`,
+    the record has no level of its own and its status implies one. Writing back the stored
+    level keeps who set it (a check, say); any other level is the learner's own (`self`)."""
     new = body.model_dump(mode="json", exclude={"level"})
+    wanted = None if body.level is None else body.level.value
     level, source = (None, None) if current is None else (current["level"], current["level_source"])
-    if "level" in body.model_fields_set:
-        wanted = None if body.level is None else body.level.value
-        if wanted != level:
-            level = wanted
-            source = None if wanted is None else ChangeSource.SELF.value
+    if wanted != level:
+        level = wanted
+        source = None if wanted is None else ChangeSource.SELF.value
     return {**new, "level": level, "level_source": source}
 
 

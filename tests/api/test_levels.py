@@ -36,39 +36,52 @@ def hours_of(client: TestClient, topic: str) -> float:
     return hours
 
 
-def test_a_level_set_is_kept_until_changed_or_cleared(client: TestClient, learner: Account):
+def test_a_level_is_part_of_the_record_a_put_replaces(client: TestClient, learner: Account):
     created = record_progress(client, learner, "calculus", status="completed", level="practiced")
     assert created.status_code == 201
     assert (created.json()["level"], created.json()["level_source"]) == ("practiced", "self")
 
-    # Omitted: the level stays (a client that does not know levels loses nothing).
-    kept = record_progress(client, learner, "calculus", status="completed", notes="again")
-    assert (kept.json()["level"], kept.json()["level_source"]) == ("practiced", "self")
-    assert kept.json()["version"] == 2
-
-    # Writing back what was read changes nothing.
+    # Writing back what was read (level included, as its source is not `status`) changes
+    # nothing.
     read = client.get("/api/v1/me/progress/calculus", headers=learner.headers).json()
     body = {k: read[k] for k in ("status", "mastery", "hours_spent", "notes", "level")}
     same = record_progress(client, learner, "calculus", **body)
-    assert same.json()["version"] == 2
+    assert same.json()["version"] == 1
 
     # A level change alone is a change: a new version and an event.
-    deeper = record_progress(client, learner, "calculus", notes="again", level="expert")
-    assert (deeper.json()["level"], deeper.json()["version"]) == ("expert", 3)
+    deeper = record_progress(client, learner, "calculus", level="expert")
+    assert (deeper.json()["level"], deeper.json()["version"]) == ("expert", 2)
 
-    # null clears it: the status implies the level again.
-    cleared = record_progress(client, learner, "calculus", notes="again", level=None)
+    # A PUT replaces the whole record: without a level (or with null) the status implies it.
+    done = record_progress(client, learner, "calculus", notes="done")
+    assert (done.json()["level"], done.json()["level_source"]) == ("proficient", "status")
+    assert done.json()["version"] == 3
+    record_progress(client, learner, "calculus", notes="done", level="aware")
+    cleared = record_progress(client, learner, "calculus", notes="done", level=None)
     assert (cleared.json()["level"], cleared.json()["level_source"]) == ("proficient", "status")
 
     events = history(client, learner, "calculus")
     assert [(e["old"] or {}).get("level") for e in events] == [
         None,
         "practiced",
+        "expert",
+        "proficient",
+        "aware",
+    ]
+    assert [e["new"]["level"] for e in events] == [
         "practiced",
         "expert",
+        "proficient",
+        "aware",
+        "proficient",
     ]
-    assert [e["new"]["level"] for e in events] == ["practiced", "practiced", "expert", "proficient"]
-    assert [e["new"]["level_source"] for e in events] == ["self", "self", "self", "status"]
+    assert [e["new"]["level_source"] for e in events] == [
+        "self",
+        "self",
+        "status",
+        "self",
+        "status",
+    ]
     assert {e["source"] for e in events} == {"self"}
 
 
