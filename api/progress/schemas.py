@@ -77,17 +77,23 @@ class ProgressRead(ProgressValues):
     version: int = Field(ge=1, description="Increases with every change; the ETag carries it.")
 
 
+class ProgressEventValues(ProgressValues):
+    """A record's values at one moment of its history: `level` is the effective level then
+    (events written before levels existed show the one their status implied)."""
+
+
 class ProgressEventRead(BaseModel):
     """One change to a progress record."""
 
     version: int = Field(description="The record's version after this change.")
     occurred_at: datetime
     actor_id: int | None = Field(description="The account that made the change.")
-    old: ProgressValues | None = Field(description="Null when the change created the record.")
-    new: ProgressValues
     source: ChangeSource = Field(
-        description="What made the change: `self` (your write), `check` or `review`."
+        description="What made the change: `self` (your PUT), `check` (a self-check awarded "
+        "a level) or `review`."
     )
+    old: ProgressEventValues | None = Field(description="Null when the change created the record.")
+    new: ProgressEventValues
 
 
 class StatusCounts(BaseModel):

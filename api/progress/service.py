@@ -14,9 +14,9 @@ from api.progress.schemas import (
     AreaProgress,
     LevelSource,
     ProgressEventRead,
+    ProgressEventValues,
     ProgressRead,
     ProgressSummary,
-    ProgressValues,
     ProgressWrite,
     StatusCounts,
 )
@@ -186,14 +186,17 @@ def _event_read(event: ProgressEvent) -> ProgressEventRead:
         version=event.version,
         occurred_at=event.occurred_at,
         actor_id=event.actor_id,
-        old=None if event.old is None else ProgressValues(**_with_level(event.old)),
-        new=ProgressValues(**_with_level(event.new)),
+        old=None if event.old is None else ProgressEventValues(**_with_level(event.old)),
+        new=ProgressEventValues(**_with_level(event.new)),
         source=event.source,
     )
 
 
 def _with_level(values: dict[str, Any]) -> dict[str, Any]:
-    if "level_source" in values:
+    """An event's values with the effective level. Events hold the level set on the record
+    with its source (a check writes those), the effective one with source `status`, or, from
+    before levels, none: without a level set, the status implied one."""
+    if values.get("level_source") in (LevelSource.SELF.value, LevelSource.CHECK.value):
         return values
     return shown_values({**values, "level": None, "level_source": None})
 

@@ -1,7 +1,8 @@
 """Round 2 of the seed catalog reaches databases seeded before it, by slug
 
 Issue 12: goal targets ask for a level, edges and hours revised after a curriculum review,
-five new topics with their resources (seed/catalog.yaml gives the source of each change). A
+five new topics with their resources and self-check questions (seed/catalog.yaml gives the
+source of each change). A
 fresh install gets all of it from the seed, loaded after the migrations; an install seeded
 before gets it here, so both hold the same catalog. Every change is made by slug and only
 where the database holds what it refers to (an empty catalog is left alone, for the seed to
@@ -9,7 +10,7 @@ fill). The downgrade puts round 1 back. The planner's read of a learner's record
 their level now, so the covering index gains it.
 
 Revision ID: 0011
-Revises: 0005
+Revises: 0007
 Create Date: 2026-11-30 12:10:00.000000
 """
 
@@ -20,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011"
-down_revision: str | None = "0005"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -262,6 +263,19 @@ ROUND_1_GOAL_TARGETS = {
     ],
 }
 
+QUESTIONS_ADDED = {
+    "clustering": ["Why should features usually be standardised before running k-means?"],
+    "dimensionality-reduction": [
+        "You fit PCA on the full dataset and then split it into training "
+        "and test sets. What is the problem?"
+    ],
+    "version-control": [
+        "You committed a large model file by mistake and pushed it. Why is "
+        "deleting it in a new commit not enough to shrink the repository?"
+    ],
+}
+"""Questions added to round-1 topics that became goal targets (a target has 4 or 5)."""
+
 # Lightweight tables: the columns this migration touches, as they are at this revision.
 _areas = sa.table("areas", sa.column("id", sa.Integer), sa.column("slug", sa.String))
 _topics = sa.table(
@@ -300,6 +314,16 @@ _targets = sa.table(
     sa.column("level", sa.String),
 )
 _progress = sa.table("progress", sa.column("topic_id", sa.Integer))
+_questions = sa.table(
+    "questions",
+    sa.column("topic_id", sa.Integer),
+    sa.column("prompt", sa.Text),
+    sa.column("choices", sa.JSON),
+    sa.column("right_choice", sa.SmallInteger),
+    sa.column("explanation", sa.Text),
+    sa.column("level", sa.String),
+    sa.column("position", sa.Integer),
+)
 _catalog_state = sa.table("catalog_state", sa.column("version", sa.Integer))
 
 
@@ -315,6 +339,7 @@ def upgrade() -> None:
     if not _ids(connection, _topics):
         return  # a fresh install: the seed, loaded after the migrations, brings round 2
     _add_topics(connection)
+    _add_questions(connection)
     _add_resources(connection)
     topic_ids = _ids(connection, _topics)
     resource_ids = _ids(connection, _resources, key=_resources.c.url)
@@ -344,6 +369,7 @@ def downgrade() -> None:
                     )
                 )
         _remove_resources(connection, resource_ids)
+        _remove_added_questions(connection, topic_ids)
         _remove_topics(connection, topic_ids)
         _bump_catalog_version(connection)
     with op.batch_alter_table("progress", schema=None) as batch_op:
@@ -375,6 +401,47 @@ def _add_topics(connection: sa.Connection) -> None:
             continue
         values = {key: value for key, value in topic.items() if key != "area"}
         connection.execute(_topics.insert().values(**values, area_id=areas[topic["area"]]))
+
+
+def _add_questions(connection: sa.Connection) -> None:
+    """Self-check questions of the shipped bank that the database lacks, by topic slug and
+    prompt, at their place in the bank: the new topics' questions and the fourth question of
+    topics that became goal targets. (Migration 0007 loads the bank the same way.)"""
+    from seed.schema import load_seed_catalog
+
+    topic_ids = _ids(connection, _topics)
+    have: dict[int, set[str]] = {}
+    for topic_id, prompt in connection.execute(
+        sa.select(_questions.c.topic_id, _questions.c.prompt)
+    ):
+        have.setdefault(topic_id, set()).add(prompt)
+    rows = [
+        {
+            "topic_id": topic_ids[slug],
+            "prompt": question.prompt,
+            "choices": list(question.choices),
+            "right_choice": question.right_choice,
+            "explanation": question.explanation,
+            "level": question.level.value,
+            "position": position,
+        }
+        for slug, bank in load_seed_catalog().questions.items()
+        if slug in topic_ids
+        for position, question in enumerate(bank)
+        if question.prompt not in have.get(topic_ids[slug], set())
+    ]
+    if rows:
+        connection.execute(_questions.insert(), rows)
+
+
+def _remove_added_questions(connection: sa.Connection, topic_ids: dict[str, int]) -> None:
+    for slug, prompts in QUESTIONS_ADDED.items():
+        if slug in topic_ids:
+            connection.execute(
+                _questions.delete().where(
+                    _questions.c.topic_id == topic_ids[slug], _questions.c.prompt.in_(prompts)
+                )
+            )
 
 
 def _add_resources(connection: sa.Connection) -> None:
@@ -511,6 +578,7 @@ def _remove_topics(connection: sa.Connection, topic_ids: dict[str, int]) -> None
         connection.execute(_links.delete().where(_links.c.topic_id == topic_id))
         connection.execute(_targets.delete().where(_targets.c.topic_id == topic_id))
         connection.execute(_progress.delete().where(_progress.c.topic_id == topic_id))
+        connection.execute(_questions.delete().where(_questions.c.topic_id == topic_id))
         connection.execute(_topics.delete().where(_topics.c.id == topic_id))
 
 

@@ -2,8 +2,8 @@
 holds the same catalog as a fresh install, learners' records stay, and downgrading puts round 1
 back.
 
-`round1_catalog.yaml` is the seed file as shipped before round 2, kept as it was: what an
-existing install was seeded with.
+`round1_catalog.yaml` and `round1_questions.yaml` are the seed files as shipped before round 2,
+kept as they were: what an existing install was seeded with.
 """
 
 from pathlib import Path
@@ -16,16 +16,23 @@ from models import Progress
 from models.database import Database, transaction
 from seed.exporter import dump_catalog, export_catalog
 from seed.loader import load_catalog
-from seed.schema import DEFAULT_CATALOG_PATH, load_catalog_file
+from seed.schema import (
+    DEFAULT_CATALOG_PATH,
+    DEFAULT_QUESTIONS_PATH,
+    load_catalog_file,
+    load_seed_catalog,
+)
 from tests.migrations.conftest import run_alembic
 
 ROUND_1_CATALOG = Path(__file__).with_name("round1_catalog.yaml")
-BEFORE_ROUND_2 = "0005"
+ROUND_1_QUESTIONS = Path(__file__).with_name("round1_questions.yaml")
+BEFORE_ROUND_2 = "0007"
 
 
 def _seed(engine: Engine, path: Path) -> None:
+    questions = ROUND_1_QUESTIONS if path == ROUND_1_CATALOG else DEFAULT_QUESTIONS_PATH
     with transaction(Database(engine).session_factory) as session:
-        load_catalog(session, load_catalog_file(path))
+        load_catalog(session, load_catalog_file(path, questions=questions))
 
 
 def _export(engine: Engine) -> str:
@@ -68,9 +75,8 @@ def test_an_install_seeded_before_round_2_upgrades_to_what_a_fresh_one_holds(
     fresh = _fresh_export(empty_engine, revision="head", path=DEFAULT_CATALOG_PATH)
     round_1 = _fresh_export(empty_engine, revision=BEFORE_ROUND_2, path=ROUND_1_CATALOG)
     assert fresh != round_1
-    assert "level: expert" in fresh
-    assert "classical-classifiers" in fresh
-    assert "level: expert" not in round_1
+    assert "slug: classical-classifiers" in fresh
+    assert "slug: classical-classifiers" not in round_1
 
     run_alembic(empty_engine, "upgrade", BEFORE_ROUND_2)
     _seed(empty_engine, ROUND_1_CATALOG)
@@ -82,7 +88,7 @@ def test_an_install_seeded_before_round_2_upgrades_to_what_a_fresh_one_holds(
     # Seeding again after the upgrade (as start-up does when a catalog is missing) finds
     # nothing to change.
     with transaction(Database(empty_engine).session_factory) as session:
-        report = load_catalog(session, load_catalog_file(DEFAULT_CATALOG_PATH))
+        report = load_catalog(session, load_seed_catalog())
     assert report.changes == 0
 
     run_alembic(empty_engine, "downgrade", BEFORE_ROUND_2)
