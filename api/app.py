@@ -11,7 +11,10 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
+from api.account.router import router as account_router
+from api.admin.router import router as admin_router
 from api.areas.router import router as areas_router
+from api.audit.router import router as audit_router
 from api.auth.router import router as auth_router
 from api.catalog.store import CatalogStore
 from api.checks.router import router as checks_router
@@ -52,7 +55,11 @@ Errors are `application/problem+json` (RFC 9457). Lists answer `{items, total, l
 """
 
 TAGS = [
-    {"name": "accounts", "description": "Register, log in and read your account."},
+    {
+        "name": "accounts",
+        "description": "Register, log in and out, change your password, export or delete "
+        "your account and its data.",
+    },
     {"name": "catalog", "description": "Skill areas and the topic graph."},
     {"name": "topics", "description": "Things to learn and their prerequisites."},
     {"name": "resources", "description": "Courses, books, videos and docs linked to topics."},
@@ -65,6 +72,7 @@ TAGS = [
         "description": "Self-check questions on topics; the answers come only in a check's result.",
     },
     {"name": "checks", "description": "Your self-checks: graded answers that award levels."},
+    {"name": "admin", "description": "Account management and the audit trail (admins)."},
     {"name": "health", "description": "Probes for load balancers and orchestrators."},
 ]
 
@@ -170,6 +178,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         graph_router,
         questions_router,
         checks_router,
+        account_router,
+        admin_router,
+        audit_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(health_router)

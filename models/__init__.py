@@ -1,5 +1,6 @@
 """SQLAlchemy models and database set-up; every table is registered on `Base.metadata`."""
 
+from models.audit import AuditEntry
 from models.base import Base
 from models.catalog import (
     Area,
@@ -20,6 +21,7 @@ from models.learners import (
     Progress,
     ProgressEvent,
     ProgressStatus,
+    RevokedToken,
     Role,
 )
 from models.questions import Question
@@ -27,6 +29,7 @@ from models.questions import Question
 __all__ = [
     "KNOWN_STATUSES",
     "Area",
+    "AuditEntry",
     "Base",
     "CatalogState",
     "ChangeSource",
@@ -42,6 +45,7 @@ __all__ = [
     "Resource",
     "ResourceKind",
     "ResourceTopic",
+    "RevokedToken",
     "Role",
     "Topic",
 ]

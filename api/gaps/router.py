@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, Request
 
-from api.auth.deps import CurrentLearnerId
+from api.auth.deps import CurrentCaller
 from api.deps import DatabaseDep
 from api.errors import problem_responses
 from api.gaps import service
@@ -21,7 +21,7 @@ router = APIRouter(tags=["gaps"])
 )
 async def get_my_gaps(
     request: Request,
-    learner_id: CurrentLearnerId,
+    caller: CurrentCaller,
     db: DatabaseDep,
     goal: GoalQuery = None,
     targets: TargetsQuery = None,
@@ -29,5 +29,5 @@ async def get_my_gaps(
     """For each target of the goal: the level it asks for, yours, whether you meet it and the
     hours to close the gap; per area and overall, your readiness. Give `goal` or `targets`
     (ad-hoc targets ask for proficient)."""
-    plan = await caller_plan(request, db, learner_id=learner_id, goal=goal, targets=targets)
+    plan = await caller_plan(request, db, caller=caller, goal=goal, targets=targets)
     return plan.answer(request, service.gaps_body(plan.snapshot, plan.goal, plan.state))

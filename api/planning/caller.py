@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Query, Request
 
+from api.auth.revocation import Caller
 from api.catalog.snapshot import CatalogSnapshot
 from api.deps import DatabaseDep
 from api.planning import service
@@ -56,7 +57,7 @@ async def caller_plan(
     request: Request,
     db: DatabaseDep,
     *,
-    learner_id: int,
+    caller: Caller,
     goal: str | None,
     targets: str | None,
 ) -> CallerPlan:
@@ -65,5 +66,7 @@ async def caller_plan(
     snapshot = db.catalog
     planner_goal = service.resolve_goal(snapshot, goal=goal, targets=service.parse_targets(targets))
     states: LearnerStates = request.app.state.learner_states
-    version, state = await service.learner_state(db, learner_id, snapshot, states)
-    return CallerPlan(learner_id, version, snapshot, planner_goal, state)
+    version, state = await service.learner_state(
+        db, caller.learner_id, caller.progress_version, snapshot, states
+    )
+    return CallerPlan(caller.learner_id, version, snapshot, planner_goal, state)

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from api.auth.deps import CurrentLearnerId
+from api.auth.deps import CurrentCaller
 from api.deps import DatabaseDep, SnapshotDep
 from api.errors import problem_responses
 from api.planning import service
@@ -32,7 +32,7 @@ router = APIRouter(tags=["planning"])
 )
 async def get_my_recommendations(
     request: Request,
-    learner_id: CurrentLearnerId,
+    caller: CurrentCaller,
     db: DatabaseDep,
     goal: GoalQuery = None,
     targets: TargetsQuery = None,
@@ -42,7 +42,7 @@ async def get_my_recommendations(
     to the goal, ranked by the goal weight they carry and unlock, whether you started them,
     and their effort; a target you know below the goal's level comes with reason `deepen`.
     Give `goal` or `targets`."""
-    plan = await caller_plan(request, db, learner_id=learner_id, goal=goal, targets=targets)
+    plan = await caller_plan(request, db, caller=caller, goal=goal, targets=targets)
     body = service.recommendations_body(plan.snapshot, plan.goal, plan.state, limit=limit)
     return plan.answer(request, body)
 
@@ -55,7 +55,7 @@ async def get_my_recommendations(
 )
 async def get_my_roadmap(
     request: Request,
-    learner_id: CurrentLearnerId,
+    caller: CurrentCaller,
     db: DatabaseDep,
     goal: GoalQuery = None,
     targets: TargetsQuery = None,
@@ -70,7 +70,7 @@ async def get_my_roadmap(
     """Every step you still need for the goal, each after all of its prerequisites, in
     stages (stage 1 is ready now), with the level it takes you from and to, its hours (depth
     hours), and weeks for `hours_per_week`."""
-    plan = await caller_plan(request, db, learner_id=learner_id, goal=goal, targets=targets)
+    plan = await caller_plan(request, db, caller=caller, goal=goal, targets=targets)
     body = service.roadmap_body(
         plan.snapshot,
         plan.goal,
