@@ -7,7 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from planner.goals import Goal
+from planner.levels import DEFAULT_TARGET_LEVEL, Level
 
+DEEPEN = "deepen"
+"""A target the learner knows, but not as deep as the goal asks."""
 GOAL_TARGET = "goal_target"
 UNLOCKS = "unlocks"
 IN_PROGRESS = "in_progress"
@@ -27,11 +30,21 @@ class Reason:
     detail: str
 
 
-def goal_target(title: str, goal: Goal, weight: float) -> Reason:
-    """The topic is one of the goal's targets."""
+def deepen(title: str, goal: Goal, current: Level, required: Level) -> Reason:
+    """The learner knows a target at `current`; the goal asks for `required`."""
+    asker = "your targets need" if goal.slug is None else f"the {goal.slug} goal needs"
+    return Reason(DEEPEN, f"You are {current} at {title}; {asker} {required}.")
+
+
+def goal_target(title: str, goal: Goal, weight: float, level: Level) -> Reason:
+    """The topic is one of the goal's targets, asked at `level`."""
     if goal.slug is None:
         return Reason(GOAL_TARGET, f"{title} is one of your targets.")
-    return Reason(GOAL_TARGET, f"{title} is a target of your {goal.slug} goal (weight {weight:g}).")
+    # The default depth goes unsaid, so round-1 sentences read as they did.
+    depth = "" if level == DEFAULT_TARGET_LEVEL else f", needed at {level}"
+    return Reason(
+        GOAL_TARGET, f"{title} is a target of your {goal.slug} goal (weight {weight:g}{depth})."
+    )
 
 
 def unlocks(titles: Sequence[str], goal: Goal) -> Reason:
@@ -46,8 +59,9 @@ def in_progress() -> Reason:
 
 def quick_win(hours: float) -> Reason:
     """The topic is short."""
-    unit = "hour" if hours == 1 else "hours"
-    return Reason(QUICK_WIN, f"A quick win: about {hours:g} {unit}.")
+    shown = round(hours, 1)  # depth hours are thirds: "about 2.7 hours", not 2.66667
+    unit = "hour" if shown == 1 else "hours"
+    return Reason(QUICK_WIN, f"A quick win: about {shown:g} {unit}.")
 
 
 def groundwork(goal: Goal) -> Reason:

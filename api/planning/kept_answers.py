@@ -1,6 +1,6 @@
 """The caller's plans, kept per learner and progress version, and answered before routing.
 
-GET /me/recommendations and /me/roadmap are pure functions of the catalog version, the
+GET /me/recommendations, /me/roadmap and /me/gaps are pure functions of the catalog version, the
 learner's progress version, the path and the query. Their endpoints keep what they rendered
 under (learner, progress version, path, query) in the catalog snapshot's answers; the same
 request again, while neither the catalog nor the learner's progress changed, is answered from
@@ -16,7 +16,7 @@ from api.auth.revocation import caller_of
 from api.catalog.snapshot import CatalogSnapshot
 from api.deps import UnitsOfWork
 
-LEARNER_READS = frozenset({"/api/v1/me/recommendations", "/api/v1/me/roadmap"})
+LEARNER_READS = frozenset({"/api/v1/me/recommendations", "/api/v1/me/roadmap", "/api/v1/me/gaps"})
 
 LearnerAnswerKey = tuple[str, int, int, str, bytes]
 

@@ -11,7 +11,15 @@ from api.errors import InvalidInput, NotFound
 from api.planning.learner_states import LearnerStates
 from api.progress.repository import progress_version, status_by_topic_id
 from models import KNOWN_STATUSES, ProgressStatus
-from planner import Goal, LearnerState, Recommendations, Roadmap, build_roadmap, recommend
+from planner import (
+    Goal,
+    LearnerState,
+    Level,
+    Recommendations,
+    Roadmap,
+    build_roadmap,
+    recommend,
+)
 
 JSONDict = dict[str, Any]
 
@@ -39,7 +47,8 @@ def _catalog_goal(snapshot: CatalogSnapshot, slug: str) -> Goal:
     if not found["targets"]:
         raise InvalidInput(f"The goal '{slug}' has no target topics yet.")
     weights = {target["topic"]: target["weight"] for target in found["targets"]}
-    return Goal(slug=slug, title=found["title"], weights=weights)
+    levels = {target["topic"]: Level(target["level"]) for target in found["targets"]}
+    return Goal(slug=slug, title=found["title"], weights=weights, levels=levels)
 
 
 def require_topics(snapshot: CatalogSnapshot, slugs: Iterable[str]) -> None:
@@ -87,7 +96,8 @@ def _read_learner_state(
     slugs = snapshot.slug_by_id
     known: set[str] = set()
     started: set[str] = set()
-    for topic_id, status in status_by_topic_id(session, learner_id):
+    levels: dict[str, Level] = {}
+    for topic_id, status, level in status_by_topic_id(session, learner_id):
         slug = slugs.get(topic_id)
         if slug is None:  # a topic created after this snapshot; the planner cannot use it yet
             continue
@@ -95,7 +105,9 @@ def _read_learner_state(
             known.add(slug)
         elif status == ProgressStatus.IN_PROGRESS.value:
             started.add(slug)
-    state = LearnerState(known=frozenset(known), in_progress=frozenset(started))
+        if level is not None:  # set or awarded: it overrides what the status implies
+            levels[slug] = Level(level)
+    state = LearnerState(known=known, in_progress=started, levels=levels)
     cache.put(learner_id, key, state)
     return version, state
 
@@ -174,7 +186,16 @@ def _roadmap_body(
         "stages": [
             {
                 "stage": stage.number,
-                "topics": [{**topics[e.slug].summary, "week": e.week} for e in stage.entries],
+                "topics": [
+                    {
+                        **topics[e.slug].summary,
+                        "week": e.week,
+                        "hours": e.hours,
+                        "from_level": e.from_level,
+                        "to_level": e.to_level,
+                    }
+                    for e in stage.entries
+                ],
             }
             for stage in road.stages
         ],

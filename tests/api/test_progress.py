@@ -28,6 +28,8 @@ def test_first_write_creates_then_changes_replace(client: TestClient, learner: A
         "mastery": 30,
         "hours_spent": 0.0,
         "notes": "",
+        "level": "aware",  # what `in_progress` implies when no level is set (DESIGN.md §7)
+        "level_source": "status",
         "updated_at": created.json()["updated_at"],
         "version": 1,
     }
@@ -48,10 +50,10 @@ def test_first_write_creates_then_changes_replace(client: TestClient, learner: A
         "mastery": None,
         "hours_spent": 12.0,
         "notes": "done!",
-        "level": None,  # no level set (DESIGN.md §7: the learner's or a check's)
-        "level_source": None,
+        "level": "proficient",
+        "level_source": "status",
     }
-    assert {e["source"] for e in events} == {"self"}
+    assert [e["source"] for e in events] == ["self", "self"]
 
 
 def test_a_write_that_changes_nothing_adds_no_event(client: TestClient, learner: Account):

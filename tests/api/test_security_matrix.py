@@ -179,6 +179,7 @@ LEARNER_REQUESTS: dict[tuple[str, str], tuple[str, dict[str, Any] | None, int]] 
         200,
     ),
     ("GET", "/api/v1/me/roadmap"): ("/api/v1/me/roadmap?goal=job-interview", None, 200),
+    ("GET", "/api/v1/me/gaps"): ("/api/v1/me/gaps?goal=job-interview", None, 200),
     ("GET", "/api/v1/me/export"): ("/api/v1/me/export", None, 200),
     ("DELETE", "/api/v1/me"): ("/api/v1/me", {"password": "not the password"}, 400),
     ("POST", "/api/v1/auth/password"): (

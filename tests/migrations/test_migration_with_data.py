@@ -150,6 +150,11 @@ def test_upgrading_keeps_learners_data_and_the_app_reads_it(empty_engine: Engine
     assert record.updated_at == WHEN + timedelta(days=1)
     assert total == 2
     assert [e.new.model_dump(mode="json", include=set(FIRST)) for e in events] == [FIRST, SECOND]
+    # Events from before levels show the level their status implied.
+    assert [(e.new.level, e.new.level_source) for e in events] == [
+        ("aware", "status"),
+        ("proficient", "status"),
+    ]
     assert events[0].old is None
     assert events[0].occurred_at == WHEN
 
