@@ -27,6 +27,7 @@ from api.planning.learner_states import LearnerStates
 from api.planning.router import router as planning_router
 from api.progress.router import router as progress_router
 from api.resources.router import router as resources_router
+from api.reviews.router import router as reviews_router
 from api.settings import Settings, get_settings
 from api.startup import prepare_database
 from api.topics.router import router as topics_router
@@ -54,6 +55,7 @@ TAGS = [
     {"name": "goals", "description": "Why people learn: weighted target topics."},
     {"name": "progress", "description": "Your progress records and their history."},
     {"name": "planning", "description": "Recommendations and roadmaps for a goal."},
+    {"name": "reviews", "description": "Spaced review: when to revisit what you learned."},
     {"name": "health", "description": "Probes for load balancers and orchestrators."},
 ]
 
@@ -146,6 +148,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     for router in (
         planning_router,
         progress_router,
+        reviews_router,
         topics_router,
         auth_router,
         areas_router,

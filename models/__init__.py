@@ -21,6 +21,7 @@ from models.learners import (
     ProgressStatus,
     Role,
 )
+from models.reviews import ReviewLogEntry, ReviewRating, ReviewSchedule
 
 __all__ = [
     "KNOWN_STATUSES",
@@ -38,6 +39,9 @@ __all__ = [
     "Resource",
     "ResourceKind",
     "ResourceTopic",
+    "ReviewLogEntry",
+    "ReviewRating",
+    "ReviewSchedule",
     "Role",
     "Topic",
 ]

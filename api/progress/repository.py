@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from models import Area, ChangeSource, Learner, Progress, ProgressEvent, ProgressStatus, Topic
 from models.prepared import Prepared, bound
+from planner.levels import Level
 
 
 def topic_id(session: Session, slug: str) -> int | None:
@@ -26,6 +27,21 @@ class RecordState:
     version: int
     values: dict[str, Any] | None
     updated_at: datetime | None
+    # Kept beside `values` (what a PUT writes): the level the learner or a check set, and the
+    # spaced-review fields only reviews write.
+    level: Level | None = None
+    reviews: int = 0
+    last_reviewed_at: datetime | None = None
+
+    def review_values(self) -> dict[str, Any]:
+        """The record's spaced-review fields, as a history event holds them."""
+        return review_values(self.reviews, self.last_reviewed_at)
+
+
+def review_values(reviews: int, last_reviewed_at: datetime | None) -> dict[str, Any]:
+    """Spaced-review fields as a history event holds them (JSON)."""
+    at = None if last_reviewed_at is None else last_reviewed_at.isoformat()
+    return {"reviews": reviews, "last_reviewed_at": at}
 
 
 # The write path's statements are built once; building them costs more than running them.
@@ -36,6 +52,9 @@ _RECORD_COLUMNS = (
     Progress.hours_spent,
     Progress.notes,
     Progress.updated_at,
+    Progress.level,
+    Progress.reviews,
+    Progress.last_reviewed_at,
 )
 # Every progress write runs these three; they run as Prepared statements (models/prepared.py).
 _LOOKUP = Prepared(
@@ -72,7 +91,7 @@ PROGRESS_VERSION = Prepared(
 
 
 def _record_state(topic_id: int, progress_id: int | None, row: Sequence[Any]) -> RecordState:
-    version, status, mastery, hours, notes, updated_at = row
+    version, status, mastery, hours, notes, updated_at, level, reviews, last_reviewed_at = row
     if progress_id is None:
         return RecordState(topic_id, None, 0, None, None)
     values = {
@@ -81,7 +100,16 @@ def _record_state(topic_id: int, progress_id: int | None, row: Sequence[Any]) ->
         "hours_spent": hours,
         "notes": notes,
     }
-    return RecordState(topic_id, progress_id, version, values, updated_at)
+    return RecordState(
+        topic_id,
+        progress_id,
+        version,
+        values,
+        updated_at,
+        level=None if level is None else Level(level),
+        reviews=reviews,
+        last_reviewed_at=last_reviewed_at,
+    )
 
 
 # The write path's functions take a Connection: progress writes run without a Session.

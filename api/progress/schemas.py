@@ -5,7 +5,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.fields import RequestBody
-from models.learners import NOTES_LENGTH, ProgressStatus
+from models.learners import NOTES_LENGTH, ChangeSource, ProgressStatus
 
 MAX_HOURS_SPENT = 100_000
 
@@ -34,6 +34,15 @@ class ProgressValues(BaseModel):
     mastery: int | None
     hours_spent: float
     notes: str
+    reviews: int = Field(
+        default=0,
+        ge=0,
+        description="Spaced reviews so far (see /me/reviews); completing the topic or a "
+        "check's awarded level counts as the first.",
+    )
+    last_reviewed_at: datetime | None = Field(
+        default=None, description="When the topic was last reviewed; null before any review."
+    )
 
 
 class ProgressRead(ProgressValues):
@@ -50,6 +59,9 @@ class ProgressEventRead(BaseModel):
     version: int = Field(description="The record's version after this change.")
     occurred_at: datetime
     actor_id: int | None = Field(description="The account that made the change.")
+    source: ChangeSource = Field(
+        description="What made the change: `self` (your PUT), `check` or `review`."
+    )
     old: ProgressValues | None = Field(description="Null when the change created the record.")
     new: ProgressValues
 
