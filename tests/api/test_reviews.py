@@ -79,9 +79,9 @@ def test_due_turns_at_due_at_and_retrievability_falls_below_the_retention(
     at = reviews(client, learner, as_of=iso(due_at))["items"][0]
     assert before["retrievability"] >= 0.9
     assert at["retrievability"] < 0.9
-    assert reviews(client, learner, as_of=iso(due_at - timedelta(seconds=1)), due="true")[
-        "total"
-    ] == 0
+    assert (
+        reviews(client, learner, as_of=iso(due_at - timedelta(seconds=1)), due="true")["total"] == 0
+    )
     assert reviews(client, learner, as_of=iso(due_at), due="true")["total"] == 1
 
 
@@ -89,9 +89,9 @@ def test_skipped_and_started_topics_get_no_schedule(client: TestClient, learner:
     record_progress(client, learner, "calculus", status="skipped")
     record_progress(client, learner, "probability-basics", status="in_progress")
     assert reviews(client, learner)["total"] == 0
-    assert client.get("/api/v1/me/progress/calculus", headers=learner.headers).json()[
-        "reviews"
-    ] == 0
+    assert (
+        client.get("/api/v1/me/progress/calculus", headers=learner.headers).json()["reviews"] == 0
+    )
 
 
 def test_schedules_are_ordered_by_due_date(client: TestClient, learner: Account):
@@ -152,9 +152,9 @@ def test_a_review_is_a_change_to_the_record(client: TestClient, learner: Account
     assert body["status"] == "completed"
     assert moment(body["last_reviewed_at"]) > moment(completed.json()["last_reviewed_at"])
 
-    events = client.get(
-        "/api/v1/me/progress/calculus/history", headers=learner.headers
-    ).json()["items"]
+    events = client.get("/api/v1/me/progress/calculus/history", headers=learner.headers).json()[
+        "items"
+    ]
     assert [(e["version"], e["source"]) for e in events] == [(1, "self"), (2, "review")]
     assert events[1]["old"]["reviews"] == 1
     assert events[1]["new"]["reviews"] == 2
