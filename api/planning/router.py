@@ -1,6 +1,7 @@
 """Recommendations and roadmaps: the caller's own, and anonymous stateless plans."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -11,7 +12,7 @@ from api.deps import DatabaseDep, SnapshotDep
 from api.errors import problem_responses
 from api.planning import service
 from api.planning.kept_answers import keep_learner_answer
-from api.planning.learner_states import LearnerStates
+from api.planning.learner_states import LearnerPlanning, LearnerStates
 from api.planning.schemas import (
     MAX_BUDGET_HOURS,
     MAX_HOURS_PER_WEEK,
@@ -22,7 +23,9 @@ from api.planning.schemas import (
     RoadmapRead,
 )
 from api.responses import JSONBytes
+from api.reviews.deps import AsOfDep, RetentionDep
 from planner import Goal, LearnerState
+from planner.memory import NO_MEMORY
 
 router = APIRouter(tags=["planning"])
 
@@ -49,16 +52,18 @@ class _CallerPlan:
     progress_version: int
     snapshot: CatalogSnapshot
     goal: Goal
-    state: LearnerState
+    learner: LearnerPlanning
 
-    def answer(self, request: Request, body: bytes) -> JSONBytes:
+    def answer(self, request: Request, body: bytes, *, as_of: datetime) -> JSONBytes:
         """The response; the same request is answered before routing while neither the
-        catalog nor the learner's progress changes (api/planning/kept_answers.py)."""
+        catalog nor the learner's progress changes, on the same UTC date
+        (api/planning/kept_answers.py)."""
         keep_learner_answer(
             request.scope,
             self.snapshot,
             learner_id=self.learner_id,
             progress_version=self.progress_version,
+            as_of=as_of,
             body=body,
         )
         return JSONBytes(body)
@@ -77,8 +82,8 @@ async def _caller_plan(
     snapshot = db.catalog
     planner_goal = service.resolve_goal(snapshot, goal=goal, targets=service.parse_targets(targets))
     states: LearnerStates = request.app.state.learner_states
-    version, state = await service.learner_state(db, learner_id, snapshot, states)
-    return _CallerPlan(learner_id, version, snapshot, planner_goal, state)
+    version, learner = await service.learner_state(db, learner_id, snapshot, states)
+    return _CallerPlan(learner_id, version, snapshot, planner_goal, learner)
 
 
 @router.get(
@@ -91,16 +96,22 @@ async def get_my_recommendations(
     request: Request,
     learner_id: CurrentLearnerId,
     db: DatabaseDep,
+    as_of: AsOfDep,
+    retention: RetentionDep,
     goal: GoalQuery = None,
     targets: TargetsQuery = None,
     limit: Annotated[int, Query(ge=1, le=MAX_RECOMMENDATIONS)] = 10,
 ) -> JSONBytes:
     """Topics you can start now (every prerequisite known) that lead to the goal, ranked by
-    the goal weight they carry and unlock, whether you started them, and their effort. Give
-    `goal` or `targets`."""
+    the goal weight they carry and unlock, whether you started them, and their effort; then
+    the topics of the goal you learned and are forgetting on the UTC date of `as_of` (reason
+    `review_due`), least remembered first. Give `goal` or `targets`."""
     plan = await _caller_plan(request, db, learner_id=learner_id, goal=goal, targets=targets)
-    body = service.recommendations_body(plan.snapshot, plan.goal, plan.state, limit=limit)
-    return plan.answer(request, body)
+    memory = plan.learner.memory_at(as_of, retention=retention)
+    body = service.recommendations_body(
+        plan.snapshot, plan.goal, plan.learner.state, memory, limit=limit
+    )
+    return plan.answer(request, body, as_of=as_of)
 
 
 @router.get(
@@ -113,6 +124,7 @@ async def get_my_roadmap(
     request: Request,
     learner_id: CurrentLearnerId,
     db: DatabaseDep,
+    as_of: AsOfDep,
     goal: GoalQuery = None,
     targets: TargetsQuery = None,
     hours_per_week: Annotated[
@@ -124,16 +136,18 @@ async def get_my_roadmap(
     ] = None,
 ) -> JSONBytes:
     """Every topic you still need for the goal, each after all of its prerequisites, in
-    stages (stage 1 is ready now), with hours, and weeks for `hours_per_week`."""
+    stages (stage 1 is ready now), with hours, and weeks for `hours_per_week`. It holds
+    learning steps only: `as_of` is accepted like the recommendations' and changes nothing
+    here (reviews due are in the recommendations)."""
     plan = await _caller_plan(request, db, learner_id=learner_id, goal=goal, targets=targets)
     body = service.roadmap_body(
         plan.snapshot,
         plan.goal,
-        plan.state,
+        plan.learner.state,
         hours_per_week=hours_per_week,
         budget_hours=budget_hours,
     )
-    return plan.answer(request, body)
+    return plan.answer(request, body, as_of=as_of)
 
 
 @router.post(
@@ -148,7 +162,9 @@ async def create_plan(body: PlanRequest, snapshot: SnapshotDep) -> JSONBytes:
     planner_goal = service.resolve_goal(snapshot, goal=body.goal, targets=body.targets)
     service.require_topics(snapshot, [*body.known, *body.in_progress])
     state = LearnerState(known=frozenset(body.known), in_progress=frozenset(body.in_progress))
-    recommendations = service.recommendations_body(snapshot, planner_goal, state, limit=body.limit)
+    recommendations = service.recommendations_body(
+        snapshot, planner_goal, state, NO_MEMORY, limit=body.limit
+    )
     roadmap = service.roadmap_body(
         snapshot,
         planner_goal,

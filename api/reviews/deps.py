@@ -6,9 +6,9 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 from pydantic import AwareDatetime
 
+from api import clock
 from api.errors import InvalidInput
 from api.settings import Settings
-from models.types import utc_now
 
 
 async def _as_of(
@@ -22,7 +22,7 @@ async def _as_of(
     ] = None,
 ) -> datetime:
     if as_of is None:
-        return utc_now()
+        return clock.now()
     try:
         return as_of.astimezone(UTC)
     except OverflowError:

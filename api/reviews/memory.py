@@ -94,3 +94,10 @@ def _due_at(scheduler: Scheduler, card: Card, retention: float) -> datetime:
     while not below(days):
         days += 1
     return reviewed + timedelta(days=days)
+
+
+def last_review(card: dict[str, Any]) -> datetime:
+    """When the card was last reviewed (every stored card has been reviewed at least once)."""
+    reviewed = _card(card).last_review
+    assert reviewed is not None, "a stored card has been reviewed"
+    return reviewed.astimezone(UTC)

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from api import clock
 from api.auth.deps import CurrentLearnerId
 from api.deps import DatabaseDep
 from api.errors import problem_responses
@@ -12,7 +13,6 @@ from api.pagination import Page, PageDep
 from api.reviews import service
 from api.reviews.deps import AsOfDep, RetentionDep
 from api.reviews.schemas import ReviewRead, ReviewWrite
-from models.types import utc_now
 
 router = APIRouter(prefix="/me", tags=["reviews"])
 
@@ -70,6 +70,6 @@ async def review_my_topic(
         learner_id=learner_id,
         topic_slug=topic_slug,
         rating=body.rating,
-        at=utc_now(),
+        at=clock.now(),
         retention=retention,
     )
