@@ -210,7 +210,8 @@ def test_a_bad_review_is_refused_and_changes_nothing(
 
 
 @pytest.mark.parametrize(
-    "as_of", ["2027-01-01T00:00:00", "2027-01-01", "yesterday", "0001-01-01T00:00:00+05:00"]
+    "as_of",
+    ["2027-01-01T00:00:00", "2027-01-01", "yesterday", "1800000000", "0001-01-01T00:00:00+05:00"],
 )
 def test_as_of_needs_a_time_zone(client: TestClient, learner: Account, as_of: str):
     response = client.get(REVIEWS, params={"as_of": as_of}, headers=learner.headers)
