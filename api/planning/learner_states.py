@@ -39,17 +39,11 @@ class LearnerPlanning:
         """
         day = as_of.astimezone(UTC).date()
         end_of_day = datetime.combine(day, time.max, tzinfo=UTC)
-        return Memory(
-            retention=retention,
-            recalls=[
-                Recall(
-                    slug=slug,
-                    retrievability=review_memory.retrievability(card, at=end_of_day),
-                    days_since_review=(day - review_memory.last_review(card).date()).days,
-                )
-                for slug, card in self.cards
-            ],
-        )
+        recalls = []
+        for slug, card in self.cards:
+            chance, reviewed = review_memory.recall(card, at=end_of_day)
+            recalls.append(Recall(slug, chance, days_since_review=(day - reviewed.date()).days))
+        return Memory(retention=retention, recalls=recalls)
 
 
 class LearnerStates:

@@ -58,8 +58,7 @@ def review(card: dict[str, Any], rating: ReviewRating, *, at: datetime, retentio
 def retrievability(card: dict[str, Any], *, at: datetime) -> float:
     """The chance, 0 to 1, that the learner recalls the topic at `at` (1 before the last
     review). The library counts whole days since the last review."""
-    scheduler = _scheduler(0.9)  # retrievability does not depend on the desired retention
-    return float(scheduler.get_card_retrievability(_card(card), at.astimezone(UTC)))
+    return recall(card, at=at)[0]
 
 
 def _card(stored: dict[str, Any]) -> Card:
@@ -96,8 +95,10 @@ def _due_at(scheduler: Scheduler, card: Card, retention: float) -> datetime:
     return reviewed + timedelta(days=days)
 
 
-def last_review(card: dict[str, Any]) -> datetime:
-    """When the card was last reviewed (every stored card has been reviewed at least once)."""
-    reviewed = _card(card).last_review
-    assert reviewed is not None, "a stored card has been reviewed"
-    return reviewed.astimezone(UTC)
+def recall(card: dict[str, Any], *, at: datetime) -> tuple[float, datetime]:
+    """The card's retrievability at `at` and when it was last reviewed, read at once."""
+    parsed = _card(card)
+    assert parsed.last_review is not None, "a stored card has been reviewed"
+    # Retrievability does not depend on the desired retention: any scheduler answers alike.
+    chance = _scheduler(0.9).get_card_retrievability(parsed, at.astimezone(UTC))
+    return float(chance), parsed.last_review.astimezone(UTC)
