@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from api.areas.router import router as areas_router
 from api.auth.router import router as auth_router
 from api.catalog.store import CatalogStore
+from api.docs_ui import install_docs
 from api.errors import install_error_handlers
 from api.goals.router import router as goals_router
 from api.graph.router import router as graph_router
@@ -31,6 +32,7 @@ from api.reviews.router import router as reviews_router
 from api.settings import Settings, get_settings
 from api.startup import prepare_database
 from api.topics.router import router as topics_router
+from api.web_app import install_web_app
 from models.database import Database
 
 logger = logging.getLogger(__name__)
@@ -132,6 +134,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         openapi_tags=TAGS,
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
+        # Served from this origin by install_docs instead of FastAPI's CDN pages.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     use_database(app, database)
@@ -141,7 +146,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 
     install_error_handlers(app)
     install_openapi(app)
-    install_middleware(app, settings)
+    page_policies = install_docs(app) | install_web_app(app)
+    install_middleware(app, settings, page_policies=page_policies)
 
     # Included one level deep, hottest first: route matching walks included routers in order.
     # (Repeated reads are answered before routing: see api.middleware.kept_answers.)
