@@ -11,9 +11,8 @@ from playwright.sync_api import Browser, Page, ViewportSize, expect
 from tests.browser.harness import DESKTOP, PHONE, Watched, sign_up, watched_page
 
 NOT_YET_GAPS = pytest.mark.xfail(strict=True, reason="needs GET /me/gaps from issue 12")
-NOT_YET_REVIEWS = pytest.mark.xfail(strict=True, reason="needs GET /me/reviews from issue 13")
 # Endpoints another issue is building; until they land they answer 404, which the app words.
-PENDING_PATHS = {"/api/v1/me/gaps", "/api/v1/me/reviews", "/api/v1/auth/logout"}
+PENDING_PATHS = {"/api/v1/me/gaps", "/api/v1/auth/logout"}
 
 _numbers = itertools.count()
 
@@ -328,7 +327,6 @@ def test_the_gaps_chart_shows_every_target_of_the_goal(browser: Browser, service
         assert_clean(watched, {"/api/v1/me/reviews", "/api/v1/auth/logout"})
 
 
-@NOT_YET_REVIEWS
 def test_the_reviews_list_reads_what_is_due(browser: Browser, service_url: str):
     with watched_page(browser, service_url, DESKTOP) as watched:
         page = watched.page
