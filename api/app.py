@@ -11,9 +11,13 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
+from api.account.router import router as account_router
+from api.admin.router import router as admin_router
 from api.areas.router import router as areas_router
+from api.audit.router import router as audit_router
 from api.auth.router import router as auth_router
 from api.catalog.store import CatalogStore
+from api.checks.router import router as checks_router
 from api.docs_ui import install_docs
 from api.errors import install_error_handlers
 from api.goals.router import router as goals_router
@@ -27,6 +31,7 @@ from api.openapi import install_openapi
 from api.planning.learner_states import LearnerStates
 from api.planning.router import router as planning_router
 from api.progress.router import router as progress_router
+from api.questions.router import router as questions_router
 from api.resources.router import router as resources_router
 from api.reviews.router import router as reviews_router
 from api.settings import Settings, get_settings
@@ -50,7 +55,11 @@ Errors are `application/problem+json` (RFC 9457). Lists answer `{items, total, l
 """
 
 TAGS = [
-    {"name": "accounts", "description": "Register, log in and read your account."},
+    {
+        "name": "accounts",
+        "description": "Register, log in and out, change your password, export or delete "
+        "your account and its data.",
+    },
     {"name": "catalog", "description": "Skill areas and the topic graph."},
     {"name": "topics", "description": "Things to learn and their prerequisites."},
     {"name": "resources", "description": "Courses, books, videos and docs linked to topics."},
@@ -58,6 +67,12 @@ TAGS = [
     {"name": "progress", "description": "Your progress records and their history."},
     {"name": "planning", "description": "Recommendations and roadmaps for a goal."},
     {"name": "reviews", "description": "Spaced review: when to revisit what you learned."},
+    {
+        "name": "questions",
+        "description": "Self-check questions on topics; the answers come only in a check's result.",
+    },
+    {"name": "checks", "description": "Your self-checks: graded answers that award levels."},
+    {"name": "admin", "description": "Account management and the audit trail (admins)."},
     {"name": "health", "description": "Probes for load balancers and orchestrators."},
 ]
 
@@ -161,6 +176,11 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         resources_router,
         goals_router,
         graph_router,
+        questions_router,
+        checks_router,
+        account_router,
+        admin_router,
+        audit_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(health_router)

@@ -81,6 +81,13 @@ class InvalidInput(ApiError):
     code = "invalid-input"
 
 
+class WrongPassword(ApiError):
+    """The account's password, asked again before a sensitive change, was not right."""
+
+    status = HTTPStatus.BAD_REQUEST
+    code = "wrong-password"
+
+
 class TooManyRequests(ApiError):
     status = HTTPStatus.TOO_MANY_REQUESTS
     code = "too-many-requests"

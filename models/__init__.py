@@ -1,5 +1,6 @@
 """SQLAlchemy models and database set-up; every table is registered on `Base.metadata`."""
 
+from models.audit import AuditEntry
 from models.base import Base
 from models.catalog import (
     Area,
@@ -12,6 +13,7 @@ from models.catalog import (
     ResourceTopic,
     Topic,
 )
+from models.checks import Check
 from models.learners import (
     KNOWN_STATUSES,
     ChangeSource,
@@ -19,16 +21,20 @@ from models.learners import (
     Progress,
     ProgressEvent,
     ProgressStatus,
+    RevokedToken,
     Role,
 )
+from models.questions import Question
 from models.reviews import ReviewLogEntry, ReviewRating, ReviewSchedule
 
 __all__ = [
     "KNOWN_STATUSES",
     "Area",
+    "AuditEntry",
     "Base",
     "CatalogState",
     "ChangeSource",
+    "Check",
     "Goal",
     "GoalTarget",
     "Learner",
@@ -36,12 +42,14 @@ __all__ = [
     "Progress",
     "ProgressEvent",
     "ProgressStatus",
+    "Question",
     "Resource",
     "ResourceKind",
     "ResourceTopic",
     "ReviewLogEntry",
     "ReviewRating",
     "ReviewSchedule",
+    "RevokedToken",
     "Role",
     "Topic",
 ]

@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from api.auth.deps import CurrentLearnerId
+from api.auth.deps import CurrentCaller
+from api.auth.revocation import Caller
 from api.catalog.snapshot import CatalogSnapshot
 from api.deps import DatabaseDep, SnapshotDep
 from api.errors import problem_responses
@@ -73,7 +74,7 @@ async def _caller_plan(
     request: Request,
     db: DatabaseDep,
     *,
-    learner_id: int,
+    caller: Caller,
     goal: str | None,
     targets: str | None,
 ) -> _CallerPlan:
@@ -82,8 +83,10 @@ async def _caller_plan(
     snapshot = db.catalog
     planner_goal = service.resolve_goal(snapshot, goal=goal, targets=service.parse_targets(targets))
     states: LearnerStates = request.app.state.learner_states
-    version, learner = await service.learner_state(db, learner_id, snapshot, states)
-    return _CallerPlan(learner_id, version, snapshot, planner_goal, learner)
+    version, learner = await service.learner_state(
+        db, caller.learner_id, caller.progress_version, snapshot, states
+    )
+    return _CallerPlan(caller.learner_id, version, snapshot, planner_goal, learner)
 
 
 @router.get(
@@ -94,7 +97,7 @@ async def _caller_plan(
 )
 async def get_my_recommendations(
     request: Request,
-    learner_id: CurrentLearnerId,
+    caller: CurrentCaller,
     db: DatabaseDep,
     as_of: AsOfDep,
     retention: RetentionDep,
@@ -106,7 +109,7 @@ async def get_my_recommendations(
     the goal weight they carry and unlock, whether you started them, and their effort; then
     the topics of the goal you learned and are forgetting on the UTC date of `as_of` (reason
     `review_due`), least remembered first. Give `goal` or `targets`."""
-    plan = await _caller_plan(request, db, learner_id=learner_id, goal=goal, targets=targets)
+    plan = await _caller_plan(request, db, caller=caller, goal=goal, targets=targets)
     memory = plan.learner.memory_at(as_of, retention=retention)
     body = service.recommendations_body(
         plan.snapshot, plan.goal, plan.learner.state, memory, limit=limit
@@ -122,7 +125,7 @@ async def get_my_recommendations(
 )
 async def get_my_roadmap(
     request: Request,
-    learner_id: CurrentLearnerId,
+    caller: CurrentCaller,
     db: DatabaseDep,
     as_of: AsOfDep,
     goal: GoalQuery = None,
@@ -139,7 +142,7 @@ async def get_my_roadmap(
     stages (stage 1 is ready now), with hours, and weeks for `hours_per_week`. It holds
     learning steps only: `as_of` is accepted like the recommendations' and changes nothing
     here (reviews due are in the recommendations)."""
-    plan = await _caller_plan(request, db, learner_id=learner_id, goal=goal, targets=targets)
+    plan = await _caller_plan(request, db, caller=caller, goal=goal, targets=targets)
     body = service.roadmap_body(
         plan.snapshot,
         plan.goal,

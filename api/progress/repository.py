@@ -176,6 +176,52 @@ def update_record(
     return changed == 1
 
 
+_LEVEL = select(Progress.level, Progress.level_source).where(
+    Progress.id == bindparam("progress_id")
+)
+_SET_LEVEL = (
+    update(Progress)
+    .where(Progress.id == bindparam("progress_id"), Progress.version == bindparam("expected"))
+    .values(**bound("status", "level", "level_source", "updated_at", "version"))
+)
+
+
+def record_level(
+    connection: Connection, progress_id: int
+) -> tuple[Level | None, ChangeSource | None]:
+    """The level set on a record (by the learner or a check) and who set it."""
+    level, source = connection.execute(_LEVEL, {"progress_id": progress_id}).one()
+    return (
+        None if level is None else Level(level),
+        None if source is None else ChangeSource(source),
+    )
+
+
+def set_level(
+    connection: Connection,
+    *,
+    state: RecordState,
+    status: ProgressStatus,
+    level: Level,
+    source: ChangeSource,
+    at: datetime,
+) -> bool:
+    """Set the record's status and level if it is still at `state`'s version (False otherwise)."""
+    changed = connection.execute(
+        _SET_LEVEL,
+        {
+            "progress_id": state.progress_id,
+            "expected": state.version,
+            "status": status,
+            "level": level,
+            "level_source": source,
+            "updated_at": at,
+            "version": state.version + 1,
+        },
+    ).rowcount
+    return changed == 1
+
+
 def progress_version(session: Session, learner_id: int) -> int | None:
     """The learner's progress version; None when there is no such learner."""
     row = PROGRESS_VERSION.first(session.connection(), {"learner_id": learner_id})

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response, status
 
-from api.auth.deps import CurrentLearnerId
+from api.auth.deps import CurrentCaller
 from api.deps import DatabaseDep
 from api.errors import InvalidInput, problem_responses
 from api.fields import SlugPath
@@ -38,7 +38,7 @@ IfMatch = Annotated[
     responses=problem_responses(401),
 )
 async def list_my_progress(
-    learner_id: CurrentLearnerId,
+    caller: CurrentCaller,
     db: DatabaseDep,
     page: PageDep,
     status: Annotated[ProgressStatus | None, Query(description="Only this status.")] = None,
@@ -51,7 +51,7 @@ async def list_my_progress(
         raise InvalidInput(f"No area with slug '{area}'.")
     rows, total = await db.read(
         repository.records_page,
-        learner_id=learner_id,
+        learner_id=caller.learner_id,
         status=status,
         area=area,
         limit=page.limit,
@@ -72,10 +72,12 @@ async def list_my_progress(
     responses=problem_responses(401, 404),
 )
 async def get_my_progress(
-    topic_slug: SlugPath, learner_id: CurrentLearnerId, db: DatabaseDep, response: Response
+    topic_slug: SlugPath, caller: CurrentCaller, db: DatabaseDep, response: Response
 ) -> ProgressRead:
     """Your record on one topic; its `ETag` header is what `If-Match` expects."""
-    record = await db.read(service.get_progress, learner_id=learner_id, topic_slug=topic_slug)
+    record = await db.read(
+        service.get_progress, learner_id=caller.learner_id, topic_slug=topic_slug
+    )
     response.headers["ETag"] = etag_of(record.version)
     return record
 
@@ -92,7 +94,7 @@ async def get_my_progress(
 async def record_my_progress(
     topic_slug: SlugPath,
     body: ProgressWrite,
-    learner_id: CurrentLearnerId,
+    caller: CurrentCaller,
     db: DatabaseDep,
     response: Response,
     retention: RetentionDep,
@@ -103,7 +105,7 @@ async def record_my_progress(
     change (412)."""
     saved = await db.execute(
         service.save_progress,
-        learner_id=learner_id,
+        learner_id=caller.learner_id,
         topic_slug=topic_slug,
         body=body,
         if_match=if_match,
@@ -122,12 +124,12 @@ async def record_my_progress(
     responses=problem_responses(401, 404),
 )
 async def get_my_progress_history(
-    topic_slug: SlugPath, learner_id: CurrentLearnerId, db: DatabaseDep, page: PageDep
+    topic_slug: SlugPath, caller: CurrentCaller, db: DatabaseDep, page: PageDep
 ) -> Page[ProgressEventRead]:
     """Every change to your record, oldest first: when, who, and old → new values."""
     events, total = await db.read(
         service.history,
-        learner_id=learner_id,
+        learner_id=caller.learner_id,
         topic_slug=topic_slug,
         limit=page.limit,
         offset=page.offset,
@@ -141,6 +143,6 @@ async def get_my_progress_history(
     summary="Your progress per area",
     responses=problem_responses(401),
 )
-async def get_my_summary(learner_id: CurrentLearnerId, db: DatabaseDep) -> ProgressSummary:
+async def get_my_summary(caller: CurrentCaller, db: DatabaseDep) -> ProgressSummary:
     """Per area and overall: topics per status, the share you know, and hours spent."""
-    return await db.read(service.summary, learner_id=learner_id, snapshot=db.catalog)
+    return await db.read(service.summary, learner_id=caller.learner_id, snapshot=db.catalog)

@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.fields import RequestBody
 from models.learners import NOTES_LENGTH, ChangeSource, ProgressStatus
+from planner.levels import Level
 
 MAX_HOURS_SPENT = 100_000
 
@@ -53,6 +54,24 @@ class ProgressRead(ProgressValues):
     version: int = Field(ge=1, description="Increases with every change; the ETag carries it.")
 
 
+class ProgressEventValues(ProgressValues):
+    """A record's values in its history, with the level set on it, when one was."""
+
+    reviews: int | None = Field(  # type: ignore[assignment]
+        default=None,
+        ge=0,
+        description="Spaced reviews so far; null on a change that did not record them "
+        "(before spaced review, or a check's).",
+    )
+
+    level: Level | None = Field(
+        default=None, description="The level set on the record (null: none set)."
+    )
+    level_source: ChangeSource | None = Field(
+        default=None, description="Who set `level`: `self` or `check`."
+    )
+
+
 class ProgressEventRead(BaseModel):
     """One change to a progress record."""
 
@@ -60,10 +79,11 @@ class ProgressEventRead(BaseModel):
     occurred_at: datetime
     actor_id: int | None = Field(description="The account that made the change.")
     source: ChangeSource = Field(
-        description="What made the change: `self` (your PUT), `check` or `review`."
+        description="What made the change: `self` (your PUT), `check` (a self-check awarded "
+        "a level) or `review`."
     )
-    old: ProgressValues | None = Field(description="Null when the change created the record.")
-    new: ProgressValues
+    old: ProgressEventValues | None = Field(description="Null when the change created the record.")
+    new: ProgressEventValues
 
 
 class StatusCounts(BaseModel):

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api import clock
-from api.auth.deps import CurrentLearnerId
+from api.auth.deps import CurrentCaller
 from api.deps import DatabaseDep
 from api.errors import problem_responses
 from api.fields import SlugPath
@@ -24,7 +24,7 @@ router = APIRouter(prefix="/me", tags=["reviews"])
     responses=problem_responses(401),
 )
 async def list_my_reviews(
-    learner_id: CurrentLearnerId,
+    caller: CurrentCaller,
     db: DatabaseDep,
     page: PageDep,
     as_of: AsOfDep,
@@ -38,7 +38,7 @@ async def list_my_reviews(
     it, or you review it; it is due once that chance falls below the desired retention."""
     items, total = await db.read(
         service.list_reviews,
-        learner_id=learner_id,
+        learner_id=caller.learner_id,
         as_of=as_of,
         due=due,
         limit=page.limit,
@@ -56,7 +56,7 @@ async def list_my_reviews(
 async def review_my_topic(
     topic_slug: SlugPath,
     body: ReviewWrite,
-    learner_id: CurrentLearnerId,
+    caller: CurrentCaller,
     db: DatabaseDep,
     retention: RetentionDep,
 ) -> ReviewRead:
@@ -67,7 +67,7 @@ async def review_my_topic(
     the topic or no level on it."""
     return await db.execute(
         service.review_topic,
-        learner_id=learner_id,
+        learner_id=caller.learner_id,
         topic_slug=topic_slug,
         rating=body.rating,
         at=clock.now(),

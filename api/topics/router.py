@@ -70,9 +70,9 @@ async def get_topic(slug: SlugPath, request: Request, snapshot: SnapshotDep) -> 
     openapi_extra=ADMIN_ONLY,
     responses=problem_responses(401, 403, 409),
 )
-async def create_topic(body: TopicCreate, _admin: AdminLearner, db: DatabaseDep) -> JSONBytes:
+async def create_topic(body: TopicCreate, admin: AdminLearner, db: DatabaseDep) -> JSONBytes:
     """Add a topic; connect it with the prerequisite endpoints."""
-    _, snapshot = await db.edit_catalog(service.create_topic, body)
+    _, snapshot = await db.edit_catalog(service.create_topic, body, actor_id=admin.id)
     return JSONBytes(queries.topic_entry(snapshot, body.slug).detail, status_code=201)
 
 
@@ -84,10 +84,10 @@ async def create_topic(body: TopicCreate, _admin: AdminLearner, db: DatabaseDep)
     responses=problem_responses(401, 403, 404),
 )
 async def update_topic(
-    slug: SlugPath, body: TopicUpdate, _admin: AdminLearner, db: DatabaseDep
+    slug: SlugPath, body: TopicUpdate, admin: AdminLearner, db: DatabaseDep
 ) -> JSONBytes:
     """Change the fields given; the others keep their value."""
-    _, snapshot = await db.edit_catalog(service.update_topic, slug, body)
+    _, snapshot = await db.edit_catalog(service.update_topic, slug, body, actor_id=admin.id)
     return JSONBytes(queries.topic_entry(snapshot, slug).detail)
 
 
@@ -98,10 +98,10 @@ async def update_topic(
     openapi_extra=ADMIN_ONLY,
     responses=problem_responses(401, 403, 404),
 )
-async def delete_topic(slug: SlugPath, _admin: AdminLearner, db: DatabaseDep) -> None:
+async def delete_topic(slug: SlugPath, admin: AdminLearner, db: DatabaseDep) -> None:
     """Delete a topic with its edges, resource links, goal targets and learners' progress
     records on it. Progress history keeps the slug and is never deleted."""
-    await db.edit_catalog(service.delete_topic, slug)
+    await db.edit_catalog(service.delete_topic, slug, actor_id=admin.id)
 
 
 @router.put(
@@ -114,13 +114,16 @@ async def delete_topic(slug: SlugPath, _admin: AdminLearner, db: DatabaseDep) ->
 async def add_prerequisite(
     slug: SlugPath,
     prerequisite_slug: SlugPath,
-    _admin: AdminLearner,
+    admin: AdminLearner,
     db: DatabaseDep,
 ) -> JSONBytes:
     """Make the topic need `prerequisite_slug`. Idempotent; a self-edge or an edge that would
     close a cycle is refused with 409 and nothing is stored."""
     _, snapshot = await db.edit_catalog(
-        service.add_prerequisite, topic_slug=slug, prerequisite_slug=prerequisite_slug
+        service.add_prerequisite,
+        topic_slug=slug,
+        prerequisite_slug=prerequisite_slug,
+        actor_id=admin.id,
     )
     return JSONBytes(queries.topic_entry(snapshot, slug).detail)
 
@@ -135,10 +138,13 @@ async def add_prerequisite(
 async def remove_prerequisite(
     slug: SlugPath,
     prerequisite_slug: SlugPath,
-    _admin: AdminLearner,
+    admin: AdminLearner,
     db: DatabaseDep,
 ) -> None:
     """The topic no longer needs `prerequisite_slug`."""
     await db.edit_catalog(
-        service.remove_prerequisite, topic_slug=slug, prerequisite_slug=prerequisite_slug
+        service.remove_prerequisite,
+        topic_slug=slug,
+        prerequisite_slug=prerequisite_slug,
+        actor_id=admin.id,
     )

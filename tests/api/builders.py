@@ -50,3 +50,11 @@ def record_progress(client: TestClient, account: Account, topic: str, **values: 
     """PUT a progress record; `status` defaults to completed."""
     body = {"status": "completed", **values}
     return client.put(f"/api/v1/me/progress/{topic}", json=body, headers=account.headers)
+
+
+def account_id(client: TestClient, account: Account) -> int:
+    """The account's id, as GET /me reports it."""
+    response = client.get("/api/v1/me", headers=account.headers)
+    assert response.status_code == 200, response.text
+    learner_id: int = response.json()["id"]
+    return learner_id

@@ -57,7 +57,9 @@ def race_edges(database: Database, *edges: tuple[str, str]) -> list[str]:
         start.wait()
         try:
             with transaction(database.session_factory) as session:
-                add_prerequisite(session, topic_slug=topic, prerequisite_slug=prerequisite)
+                add_prerequisite(
+                    session, topic_slug=topic, prerequisite_slug=prerequisite, actor_id=None
+                )
             results[index] = "added"
         except Conflict:
             results[index] = "refused"

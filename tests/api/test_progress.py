@@ -55,7 +55,10 @@ def test_first_write_creates_then_changes_replace(client: TestClient, learner: A
         "notes": "done!",
         "reviews": 1,
         "last_reviewed_at": updated.json()["updated_at"],
+        "level": None,  # no level set (DESIGN.md §7: the learner's or a check's)
+        "level_source": None,
     }
+    assert {e["source"] for e in events} == {"self"}
 
 
 def test_a_write_that_changes_nothing_adds_no_event(client: TestClient, learner: Account):
