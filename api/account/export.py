@@ -17,6 +17,7 @@ from api.auth.repository import learner_by_id
 from api.auth.schemas import LearnerRead
 from api.checks.service import checks_for_export
 from api.progress.service import progress_read
+from api.reviews.repository import reviews_for_export
 
 ExportSection = Callable[[Session, int], Any]
 
@@ -66,6 +67,6 @@ SECTIONS: dict[str, ExportSection] = {
     "progress": _progress,
     "history": _history,
     "checks": _checks,
-    "reviews": _not_stored_yet,  # the reviews domain's section replaces this
+    "reviews": reviews_for_export,
     "teams": _not_stored_yet,  # the teams domain's section replaces this
 }

@@ -213,30 +213,32 @@ def cards_by_topic_id(session: Session, learner_id: int) -> list[tuple[int, dict
     return [(topic_id, card) for topic_id, card in rows]
 
 
-@dataclass(frozen=True, slots=True)
-class LearnerReviews:
-    """Everything spaced review keeps of a learner: schedules by topic slug, and the log."""
-
-    schedules: list[dict[str, Any]]
-    log: list[dict[str, Any]]
-
-
-def learner_reviews(session: Session, learner_id: int) -> LearnerReviews:
-    """A learner's schedules (with the fsrs card) and review log, as JSON-ready dicts, for the
-    export of their data: schedules by topic slug, the log oldest first."""
-    schedules = session.execute(
-        select(
-            Topic.slug,
-            ReviewSchedule.due_at,
-            ReviewSchedule.reviews,
-            ReviewSchedule.last_reviewed_at,
-            ReviewSchedule.card,
+def reviews_for_export(session: Session, learner_id: int) -> list[dict[str, Any]]:
+    """A learner's spaced review, as JSON-ready dicts, for the export of their data: one entry
+    per topic (by slug) with its schedule (the fsrs card included; null fields once the topic
+    is deleted) and its review log, oldest first. The log keeps the topic's slug, so it
+    outlives the topic, like history."""
+    schedules = {
+        slug: {
+            "due_at": due_at.isoformat(),
+            "reviews": reviews,
+            "last_reviewed_at": last.isoformat(),
+            "card": card,
+        }
+        for slug, due_at, reviews, last, card in session.execute(
+            select(
+                Topic.slug,
+                ReviewSchedule.due_at,
+                ReviewSchedule.reviews,
+                ReviewSchedule.last_reviewed_at,
+                ReviewSchedule.card,
+            )
+            .join(Topic, Topic.id == ReviewSchedule.topic_id)
+            .where(ReviewSchedule.learner_id == learner_id)
         )
-        .join(Topic, Topic.id == ReviewSchedule.topic_id)
-        .where(ReviewSchedule.learner_id == learner_id)
-        .order_by(Topic.slug)
-    )
-    log = session.execute(
+    }
+    logs: dict[str, list[dict[str, Any]]] = {}
+    for slug, rating, source, reviewed_at, due_at in session.execute(
         select(
             ReviewLogEntry.topic_slug,
             ReviewLogEntry.rating,
@@ -246,26 +248,17 @@ def learner_reviews(session: Session, learner_id: int) -> LearnerReviews:
         )
         .where(ReviewLogEntry.learner_id == learner_id)
         .order_by(ReviewLogEntry.id)
-    )
-    return LearnerReviews(
-        schedules=[
+    ):
+        logs.setdefault(slug, []).append(
             {
-                "topic": slug,
-                "due_at": due_at.isoformat(),
-                "reviews": reviews,
-                "last_reviewed_at": last.isoformat(),
-                "card": card,
-            }
-            for slug, due_at, reviews, last, card in schedules
-        ],
-        log=[
-            {
-                "topic": slug,
                 "rating": ReviewRating(rating).value,
                 "source": ChangeSource(source).value,
                 "reviewed_at": reviewed_at.isoformat(),
                 "due_at": due_at.isoformat(),
             }
-            for slug, rating, source, reviewed_at, due_at in log
-        ],
-    )
+        )
+    no_schedule = dict.fromkeys(("due_at", "reviews", "last_reviewed_at", "card"))
+    return [
+        {"topic": slug, **schedules.get(slug, no_schedule), "log": logs.get(slug, [])}
+        for slug in sorted(schedules.keys() | logs.keys())
+    ]

@@ -48,22 +48,24 @@ def schedule_awarded_level(
     connection: Connection,
     *,
     learner_id: int,
-    topic_id: int,
     topic_slug: str,
     at: datetime,
     retention: float,
 ) -> bool:
-    """Start the topic's schedule when a check awarded a level (call it in the check's
+    """Start the topic's schedule when a check awarded a level (called in the check's
     transaction, after the record is written): the check is the first review, rated `good`.
     An existing schedule is left as it is. True when one started.
 
     It writes the record's `reviews` and `last_reviewed_at` but not its version or history:
     the check's own change to the record carries those.
     """
+    state = progress.lookup(connection, learner_id=learner_id, topic_slug=topic_slug)
+    if state is None or state.progress_id is None:
+        return False  # the check's own write refuses an unknown topic first
     return _start(
         connection,
         learner_id=learner_id,
-        topic_id=topic_id,
+        topic_id=state.topic_id,
         topic_slug=topic_slug,
         at=at,
         retention=retention,

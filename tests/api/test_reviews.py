@@ -7,12 +7,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.progress import repository as progress_repository
-from api.reviews import repository as reviews_repository
-from api.reviews import service as reviews_service
 from models.database import Database
 from tests.api.builders import Account, new_learner, record_progress
 from tests.api.test_catalog_reads import assert_problem
+from tests.api.test_checks import answer_key, take
 from tests.conftest import make_settings
 
 REVIEWS = "/api/v1/me/reviews"
@@ -260,61 +258,39 @@ def before_as_of(page: dict) -> str:
     return page["items"][0]["due_at"]
 
 
-def _learner_id(client: TestClient, learner: Account) -> int:
-    return client.get("/api/v1/me", headers=learner.headers).json()["id"]
+def test_a_level_a_check_awards_starts_a_schedule_once(client: TestClient, learner: Account):
+    assert take(client, learner, "calculus", right=0).json()["awarded_level"] is None
+    assert reviews(client, learner)["total"] == 0  # a check that awards nothing starts nothing
 
-
-def _topic_id(client: TestClient, database: Database, slug: str) -> int:
-    with database.session_factory() as session:
-        found = progress_repository.topic_id(session, slug)
-    assert found is not None
-    return found
-
-
-def test_a_level_a_check_awards_starts_a_schedule_once(
-    client: TestClient, learner: Account, database: Database
-):
-    record_progress(client, learner, "calculus", status="in_progress")
-    learner_id = _learner_id(client, learner)
-    topic_id = _topic_id(client, database, "calculus")
-    at = datetime.now(UTC)
-    # What the checks service calls in a check's transaction when it awards a level.
-    for expected in (True, False):
-        with database.write_transaction() as connection:
-            started = reviews_service.schedule_awarded_level(
-                connection,
-                learner_id=learner_id,
-                topic_id=topic_id,
-                topic_slug="calculus",
-                at=at,
-                retention=0.9,
-            )
-        assert started is expected
+    checked = take(client, learner, "calculus", right=len(answer_key(client, "calculus")))
+    assert checked.status_code == 201, checked.text
+    assert checked.json()["awarded_level"] == "proficient"
     [item] = reviews(client, learner)["items"]
     assert item["reviews"] == 1
-    assert item["level"] == "aware"
+    assert item["level"] == "proficient"
     record = client.get("/api/v1/me/progress/calculus", headers=learner.headers).json()
     assert record["reviews"] == 1
-    assert moment(record["last_reviewed_at"]) == at
-    # Completing it afterwards does not start it again.
+    assert moment(record["last_reviewed_at"]) == moment(checked.json()["taken_at"])
+    # Neither a second check nor completing it starts it again.
+    take(client, learner, "calculus", right=len(answer_key(client, "calculus")))
     assert record_progress(client, learner, "calculus").json()["reviews"] == 1
+    assert reviews(client, learner)["items"][0]["due_at"] == item["due_at"]
 
 
-def test_the_export_lists_a_learners_schedules_and_review_log(
-    client: TestClient, learner: Account, database: Database
-):
+def test_the_export_lists_a_learners_schedules_and_review_log(client: TestClient, learner: Account):
     record_progress(client, learner, "calculus")
     review(client, learner, "calculus", "hard")
+    take(client, learner, "bayes-rule", right=len(answer_key(client, "bayes-rule")))
     record_progress(client, new_learner(client, name="other"), "probability-basics")
-    with database.read_session_factory() as session:
-        exported = reviews_repository.learner_reviews(session, _learner_id(client, learner))
-    [schedule] = exported.schedules
-    listed = reviews(client, learner)["items"][0]
-    assert schedule["topic"] == "calculus"
-    assert schedule["reviews"] == 2
-    assert moment(schedule["due_at"]) == moment(listed["due_at"])
-    assert {"stability", "difficulty", "last_review"} <= schedule["card"].keys()
-    assert [(e["topic"], e["rating"], e["source"]) for e in exported.log] == [
-        ("calculus", "good", "self"),
-        ("calculus", "hard", "review"),
+    exported = client.get("/api/v1/me/export", headers=learner.headers).json()["reviews"]
+    listed = {i["topic"]["slug"]: i for i in reviews(client, learner)["items"]}
+    assert [entry["topic"] for entry in exported] == ["bayes-rule", "calculus"]
+    for entry in exported:
+        assert moment(entry["due_at"]) == moment(listed[entry["topic"]]["due_at"])
+        assert entry["reviews"] == listed[entry["topic"]]["reviews"]
+        assert {"stability", "difficulty", "last_review"} <= entry["card"].keys()
+    assert [(e["rating"], e["source"]) for e in exported[0]["log"]] == [("good", "check")]
+    assert [(e["rating"], e["source"]) for e in exported[1]["log"]] == [
+        ("good", "self"),
+        ("hard", "review"),
     ]
