@@ -36,6 +36,7 @@ from api.resources.router import router as resources_router
 from api.reviews.router import router as reviews_router
 from api.settings import Settings, get_settings
 from api.startup import prepare_database
+from api.teams.router import router as teams_router
 from api.topics.router import router as topics_router
 from api.web_app import install_web_app
 from models.database import Database
@@ -73,6 +74,7 @@ TAGS = [
     },
     {"name": "checks", "description": "Your self-checks: graded answers that award levels."},
     {"name": "admin", "description": "Account management and the audit trail (admins)."},
+    {"name": "teams", "description": "Teams, invitations, and where a team stands on a goal."},
     {"name": "health", "description": "Probes for load balancers and orchestrators."},
 ]
 
@@ -181,6 +183,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         account_router,
         admin_router,
         audit_router,
+        teams_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(health_router)

@@ -26,6 +26,7 @@ from models.learners import (
 )
 from models.questions import Question
 from models.reviews import ReviewLogEntry, ReviewRating, ReviewSchedule
+from models.teams import Team, TeamInvitation, TeamMembership, TeamRole
 
 __all__ = [
     "KNOWN_STATUSES",
@@ -51,5 +52,9 @@ __all__ = [
     "ReviewSchedule",
     "RevokedToken",
     "Role",
+    "Team",
+    "TeamInvitation",
+    "TeamMembership",
+    "TeamRole",
     "Topic",
 ]

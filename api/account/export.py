@@ -18,6 +18,7 @@ from api.auth.schemas import LearnerRead
 from api.checks.service import checks_for_export
 from api.progress.service import progress_read
 from api.reviews.repository import reviews_for_export
+from api.teams.service import export_teams
 
 ExportSection = Callable[[Session, int], Any]
 
@@ -58,15 +59,11 @@ def _checks(session: Session, learner_id: int) -> list[dict[str, Any]]:
     ]
 
 
-def _not_stored_yet(session: Session, learner_id: int) -> list[Any]:
-    return []
-
-
 SECTIONS: dict[str, ExportSection] = {
     "account": _account,
     "progress": _progress,
     "history": _history,
     "checks": _checks,
     "reviews": reviews_for_export,
-    "teams": _not_stored_yet,  # the teams domain's section replaces this
+    "teams": export_teams,
 }

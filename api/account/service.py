@@ -1,18 +1,12 @@
 """The caller's own account: its export, and its deletion."""
 
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from api.account import repository
 from api.account.export import SECTIONS
-
-# Checks a domain makes before an account is deleted, each raising (Conflict, say) to refuse
-# it; they run in the deleting transaction. Teams adds its rule here: the last manager of a
-# team that has other members cannot leave, so cannot delete their account (409).
-DeletionGuard = Callable[[Session, int], None]
-DELETION_GUARDS: list[DeletionGuard] = []
+from api.teams import service as teams
 
 
 def export(session: Session, learner_id: int) -> dict[str, Any]:
@@ -28,6 +22,7 @@ def delete_account(session: Session, learner_id: int) -> None:
     refuses them as surely as bumping the token generation would), and its email is free to
     register again.
     """
-    for guard in DELETION_GUARDS:
-        guard(session, learner_id)
+    # The last manager of a team with other members cannot leave it, so cannot go (409).
+    teams.refuse_if_last_manager(session, learner_id)
+    teams.leave_every_team(session, learner_id)
     repository.delete_learner(session, learner_id)

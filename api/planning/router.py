@@ -18,6 +18,7 @@ from api.planning.schemas import (
     MAX_BUDGET_HOURS,
     MAX_HOURS_PER_WEEK,
     MAX_RECOMMENDATIONS,
+    MIN_HOURS_PER_WEEK,
     PlanRead,
     PlanRequest,
     RecommendationsRead,
@@ -131,7 +132,12 @@ async def get_my_roadmap(
     goal: GoalQuery = None,
     targets: TargetsQuery = None,
     hours_per_week: Annotated[
-        float | None, Query(gt=0, le=MAX_HOURS_PER_WEEK, description="Adds week numbers.")
+        float | None,
+        Query(
+            ge=MIN_HOURS_PER_WEEK,
+            le=MAX_HOURS_PER_WEEK,
+            description="Study hours per week (0.5 to 168): adds week numbers.",
+        ),
     ] = None,
     budget_hours: Annotated[
         float | None,

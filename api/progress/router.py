@@ -7,7 +7,7 @@ from fastapi import APIRouter, Header, Query, Response, status
 from api.auth.deps import CurrentCaller
 from api.deps import DatabaseDep
 from api.errors import InvalidInput, problem_responses
-from api.fields import SlugPath
+from api.fields import AreaQuery, SlugPath
 from api.pagination import Page, PageDep
 from api.progress import repository, service
 from api.progress.etags import etag_of
@@ -42,9 +42,7 @@ async def list_my_progress(
     db: DatabaseDep,
     page: PageDep,
     status: Annotated[ProgressStatus | None, Query(description="Only this status.")] = None,
-    area: Annotated[
-        str | None, Query(max_length=64, description="Only this area's topics.")
-    ] = None,
+    area: AreaQuery = None,
 ) -> Page[ProgressRead]:
     """Your records, most recently changed first."""
     if area is not None and area not in db.catalog.area_slugs:

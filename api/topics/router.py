@@ -9,7 +9,7 @@ from api.catalog.http import NOT_MODIFIED, catalog_response
 from api.catalog.snapshot import JSONDict
 from api.deps import DatabaseDep, SnapshotDep
 from api.errors import ADMIN_ONLY, problem_responses
-from api.fields import SlugPath
+from api.fields import AreaQuery, SlugPath
 from api.pagination import Page, PageDep
 from api.responses import JSONBytes
 from api.topics import queries, service
@@ -28,20 +28,23 @@ async def list_topics(
     request: Request,
     snapshot: SnapshotDep,
     page: PageDep,
-    area: Annotated[
-        str | None, Query(max_length=64, description="An area's slug.", examples=["deep-learning"])
-    ] = None,
+    area: AreaQuery = None,
     level: Annotated[int | None, Query(ge=1, le=5, description="Exact level, 1 to 5.")] = None,
     q: Annotated[
         str | None,
         Query(
             min_length=1,
             max_length=100,
-            description="Case-insensitive text in the slug, title, summary or tags.",
+            description=(
+                "Words to find, in any order and case, singular or plural, with or without"
+                " hyphens: a topic matches when every word is in its title, tags, summary or"
+                " slug (a word may also begin one). Best matches first."
+            ),
         ),
     ] = None,
 ) -> Response:
-    """Topics ordered by area, level and slug; filters combine with AND."""
+    """Topics ordered by area, level and slug, or with `q` best matches first; filters
+    combine with AND."""
 
     def build() -> JSONDict:
         entries = queries.filter_topics(snapshot, area=area, level=level, text=q)

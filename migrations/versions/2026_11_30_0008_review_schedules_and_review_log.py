@@ -1,7 +1,7 @@
 """Spaced review: review schedules, the review log, and a review count on progress records
 
 Revision ID: 0008
-Revises: 0007
+Revises: 0009
 Create Date: 2026-11-30 11:39:16.741834
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | None = "0007"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

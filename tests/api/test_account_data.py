@@ -4,17 +4,17 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Column, func, select
 
-from api.account import service as account_service
-from api.errors import Conflict
-from models import Base
+from models import Base, Team
 from models.database import Database
 from tests.api.builders import (
     PASSWORD,
     Account,
     account_id,
+    add_member,
     log_in,
     new_admin,
     new_learner,
+    new_team,
     record_progress,
 )
 from tests.api.test_catalog_reads import assert_problem
@@ -70,6 +70,7 @@ def test_the_export_holds_everything_stored_about_the_caller(client: TestClient)
     record_progress(client, learner, "probability-basics", status="skipped")
     assert record_progress(client, other, "version-control", notes="someone else's").is_success
     assert take(client, learner, "calculus", right=2).status_code == 201
+    team_id = new_team(client, learner, name="Study circle")
 
     response = client.get(EXPORT, headers=learner.headers)
     assert response.status_code == 200, response.text
@@ -108,8 +109,9 @@ def test_the_export_holds_everything_stored_about_the_caller(client: TestClient)
         ("python", True),
     ]
     assert sorted(i["topic"]["slug"] for i in schedules) == ["calculus", "python"]
-    # Not stored by this service yet: its domain adds its section when it lands.
-    assert export["teams"] == []
+    assert [(t["id"], t["name"], t["role"]) for t in export["teams"]] == [
+        (team_id, "Study circle", "manager")
+    ]
 
 
 def test_the_export_needs_a_token(client: TestClient):
@@ -209,18 +211,31 @@ def test_a_deletion_needs_a_token(client: TestClient):
     assert_problem(response, 401)
 
 
-def test_a_domain_can_refuse_a_deletion(
-    client: TestClient, database: Database, monkeypatch: pytest.MonkeyPatch
-):
-    # Teams will refuse the deletion of a team's last manager this way.
-    def last_manager(session, learner_id: int) -> None:
-        raise Conflict("You are the last manager of a team that has other members.")
+def test_the_last_manager_of_a_team_with_members_cannot_go(client: TestClient, database: Database):
+    manager, member = new_learner(client), new_learner(client)
+    team_id = new_team(client, manager)
+    add_member(client, manager, team_id, member)
+    manager_id = account_id(client, manager)
+    record_progress(client, manager, "python")
+    before = rows_naming(database, manager_id)
+    assert_problem(delete_account(client, manager), 409)
+    assert rows_naming(database, manager_id) == before
+    assert client.get("/api/v1/me", headers=manager.headers).status_code == 200
 
-    monkeypatch.setattr(account_service, "DELETION_GUARDS", [last_manager])
-    learner = new_learner(client)
-    learner_id = account_id(client, learner)
-    record_progress(client, learner, "python")
-    before = rows_naming(database, learner_id)
-    assert_problem(delete_account(client, learner), 409)
-    assert rows_naming(database, learner_id) == before
-    assert client.get("/api/v1/me", headers=learner.headers).status_code == 200
+    # Once the member has left, the manager is the last person: going deletes the team.
+    member_id = account_id(client, member)
+    path = f"/api/v1/teams/{team_id}/members/{member_id}"
+    assert client.delete(path, headers=member.headers).status_code == 204
+    assert delete_account(client, manager).status_code == 204
+    assert rows_naming(database, manager_id) == dict.fromkeys(before, 0)
+    with database.read_session_factory() as session:
+        assert session.get(Team, team_id) is None
+
+
+def test_a_member_who_goes_leaves_the_team_to_the_others(client: TestClient):
+    manager, member = new_learner(client), new_learner(client)
+    team_id = new_team(client, manager)
+    add_member(client, manager, team_id, member)
+    assert delete_account(client, member).status_code == 204
+    members = client.get(f"/api/v1/teams/{team_id}/members", headers=manager.headers).json()
+    assert [m["id"] for m in members["items"]] == [account_id(client, manager)]
