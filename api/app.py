@@ -34,6 +34,7 @@ from api.planning.router import router as planning_router
 from api.progress.router import router as progress_router
 from api.questions.router import router as questions_router
 from api.resources.router import router as resources_router
+from api.reviews.router import router as reviews_router
 from api.settings import Settings, get_settings
 from api.startup import prepare_database
 from api.teams.router import router as teams_router
@@ -68,6 +69,7 @@ TAGS = [
     {"name": "progress", "description": "Your progress records and their history."},
     {"name": "planning", "description": "Recommendations and roadmaps for a goal."},
     {"name": "gaps", "description": "Your depth per goal target against the depth it asks."},
+    {"name": "reviews", "description": "Spaced review: when to revisit what you learned."},
     {
         "name": "questions",
         "description": "Self-check questions on topics; the answers come only in a check's result.",
@@ -172,6 +174,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         planning_router,
         gaps_router,
         progress_router,
+        reviews_router,
         topics_router,
         auth_router,
         areas_router,

@@ -132,6 +132,10 @@ class Progress(Base):
     level_source: Mapped[ChangeSource | None] = mapped_column(
         str_enum(ChangeSource, "progress_level_source")
     )
+    # Spaced review (models/reviews.py): how many reviews the topic has had, completing it or a
+    # check's awarded level counting as the first, and when the last one was.
+    reviews: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ProgressEvent(Base):

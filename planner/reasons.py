@@ -17,6 +17,8 @@ IN_PROGRESS = "in_progress"
 QUICK_WIN = "quick_win"
 GROUNDWORK = "groundwork"
 """Given when no other reason applies: a prerequisite whose downstream targets are known."""
+REVIEW_DUE = "review_due"
+"""A learned topic whose chance of being recalled fell below the desired retention."""
 
 MAX_NAMED = 3
 """How many topics a sentence names before it says "and N more"."""
@@ -67,6 +69,39 @@ def quick_win(hours: float) -> Reason:
 def groundwork(goal: Goal) -> Reason:
     """The topic is in the goal's closure but leads to no unknown target."""
     return Reason(GROUNDWORK, f"Part of the groundwork for {_goal_phrase(goal)}.")
+
+
+REVIEW_SHARE = 0.05
+"""A review takes this share of the topic's estimated hours, …"""
+REVIEW_MINUTES = (10, 45)
+"""… within these bounds, in minutes, rounded to 5."""
+
+
+def review_due(title: str, *, days_since_review: int, hours: float) -> Reason:
+    """The learner learned the topic and is losing it."""
+    low, high = REVIEW_MINUTES
+    minutes = min(high, max(low, 5 * round(hours * 60 * REVIEW_SHARE / 5)))
+    return Reason(
+        REVIEW_DUE,
+        f"You last reviewed {title} {time_ago(days_since_review)}; "
+        f"a {minutes}-minute review keeps it.",
+    )
+
+
+def time_ago(days: int) -> str:
+    """'today', 'yesterday', '5 days ago', '3 weeks ago', '5 months ago', '2 years ago'."""
+    if days <= 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if days < 14:
+        return f"{days} days ago"
+    if days < 60:
+        return f"{days // 7} weeks ago"
+    months = round(days / 30.44)
+    if months < 24:
+        return f"{months} months ago"
+    return f"{days // 365} years ago"
 
 
 def name_list(titles: Sequence[str]) -> str:

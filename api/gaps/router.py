@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter, Request
 
+from api import clock
 from api.auth.deps import CurrentCaller
 from api.deps import DatabaseDep
 from api.errors import problem_responses
@@ -30,4 +31,6 @@ async def get_my_gaps(
     hours to close the gap; per area and overall, your readiness. Give `goal` or `targets`
     (ad-hoc targets ask for proficient)."""
     plan = await caller_plan(request, db, caller=caller, goal=goal, targets=targets)
-    return plan.answer(request, service.gaps_body(plan.snapshot, plan.goal, plan.state))
+    body = service.gaps_body(plan.snapshot, plan.goal, plan.learner.state)
+    # Gaps do not depend on the date; the kept answer is keyed by today's like the others'.
+    return plan.answer(request, body, as_of=clock.now())

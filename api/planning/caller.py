@@ -2,6 +2,7 @@
 (recommendations, roadmap, gaps)."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Query, Request
@@ -11,9 +12,9 @@ from api.catalog.snapshot import CatalogSnapshot
 from api.deps import DatabaseDep
 from api.planning import service
 from api.planning.kept_answers import keep_learner_answer
-from api.planning.learner_states import LearnerStates
+from api.planning.learner_states import LearnerPlanning, LearnerStates
 from api.responses import JSONBytes
-from planner import Goal, LearnerState
+from planner import Goal
 
 GoalQuery = Annotated[
     str | None,
@@ -32,22 +33,24 @@ TargetsQuery = Annotated[
 @dataclass(frozen=True, slots=True)
 class CallerPlan:
     """What a /me plan is computed from: the catalog, the goal, and the calling learner's
-    state at their progress version."""
+    state (and review cards) at their progress version."""
 
     learner_id: int
     progress_version: int
     snapshot: CatalogSnapshot
     goal: Goal
-    state: LearnerState
+    learner: LearnerPlanning
 
-    def answer(self, request: Request, body: bytes) -> JSONBytes:
+    def answer(self, request: Request, body: bytes, *, as_of: datetime) -> JSONBytes:
         """The response; the same request is answered before routing while neither the
-        catalog nor the learner's progress changes (api/planning/kept_answers.py)."""
+        catalog nor the learner's progress changes, on the same UTC date
+        (api/planning/kept_answers.py)."""
         keep_learner_answer(
             request.scope,
             self.snapshot,
             learner_id=self.learner_id,
             progress_version=self.progress_version,
+            as_of=as_of,
             body=body,
         )
         return JSONBytes(body)
@@ -66,7 +69,7 @@ async def caller_plan(
     snapshot = db.catalog
     planner_goal = service.resolve_goal(snapshot, goal=goal, targets=service.parse_targets(targets))
     states: LearnerStates = request.app.state.learner_states
-    version, state = await service.learner_state(
+    version, learner = await service.learner_state(
         db, caller.learner_id, caller.progress_version, snapshot, states
     )
-    return CallerPlan(caller.learner_id, version, snapshot, planner_goal, state)
+    return CallerPlan(caller.learner_id, version, snapshot, planner_goal, learner)

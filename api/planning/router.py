@@ -20,7 +20,9 @@ from api.planning.schemas import (
     RoadmapRead,
 )
 from api.responses import JSONBytes
+from api.reviews.deps import AsOfDep, RetentionDep
 from planner import LearnerState
+from planner.memory import NO_MEMORY
 
 router = APIRouter(tags=["planning"])
 
@@ -35,6 +37,8 @@ async def get_my_recommendations(
     request: Request,
     caller: CurrentCaller,
     db: DatabaseDep,
+    as_of: AsOfDep,
+    retention: RetentionDep,
     goal: GoalQuery = None,
     targets: TargetsQuery = None,
     limit: Annotated[int, Query(ge=1, le=MAX_RECOMMENDATIONS)] = 10,
@@ -42,10 +46,14 @@ async def get_my_recommendations(
     """Topics you can start now (every prerequisite known, at practiced or deeper) that lead
     to the goal, ranked by the goal weight they carry and unlock, whether you started them,
     and their effort; a target you know below the goal's level comes with reason `deepen`.
-    Give `goal` or `targets`."""
+    Then the topics of the goal you learned and are forgetting on the UTC date of `as_of`
+    (reason `review_due`), least remembered first. Give `goal` or `targets`."""
     plan = await caller_plan(request, db, caller=caller, goal=goal, targets=targets)
-    body = service.recommendations_body(plan.snapshot, plan.goal, plan.state, limit=limit)
-    return plan.answer(request, body)
+    memory = plan.learner.memory_at(as_of, retention=retention)
+    body = service.recommendations_body(
+        plan.snapshot, plan.goal, plan.learner.state, memory, limit=limit
+    )
+    return plan.answer(request, body, as_of=as_of)
 
 
 @router.get(
@@ -58,6 +66,7 @@ async def get_my_roadmap(
     request: Request,
     caller: CurrentCaller,
     db: DatabaseDep,
+    as_of: AsOfDep,
     goal: GoalQuery = None,
     targets: TargetsQuery = None,
     hours_per_week: Annotated[
@@ -75,16 +84,18 @@ async def get_my_roadmap(
 ) -> JSONBytes:
     """Every step you still need for the goal, each after all of its prerequisites, in
     stages (stage 1 is ready now), with the level it takes you from and to, its hours (depth
-    hours), and weeks for `hours_per_week`."""
+    hours), and weeks for `hours_per_week`. It holds learning steps only: `as_of` is accepted
+    like the recommendations' and changes nothing here (reviews due are in the
+    recommendations)."""
     plan = await caller_plan(request, db, caller=caller, goal=goal, targets=targets)
     body = service.roadmap_body(
         plan.snapshot,
         plan.goal,
-        plan.state,
+        plan.learner.state,
         hours_per_week=hours_per_week,
         budget_hours=budget_hours,
     )
-    return plan.answer(request, body)
+    return plan.answer(request, body, as_of=as_of)
 
 
 @router.post(
@@ -99,7 +110,9 @@ async def create_plan(body: PlanRequest, snapshot: SnapshotDep) -> JSONBytes:
     planner_goal = service.resolve_goal(snapshot, goal=body.goal, targets=body.targets)
     service.require_topics(snapshot, [*body.known, *body.in_progress, *body.levels])
     state = LearnerState(known=body.known, in_progress=body.in_progress, levels=body.levels)
-    recommendations = service.recommendations_body(snapshot, planner_goal, state, limit=body.limit)
+    recommendations = service.recommendations_body(
+        snapshot, planner_goal, state, NO_MEMORY, limit=body.limit
+    )
     roadmap = service.roadmap_body(
         snapshot,
         planner_goal,

@@ -27,6 +27,19 @@ class RecordState:
     version: int
     values: dict[str, Any] | None
     updated_at: datetime | None
+    # Kept beside `values` (what a PUT writes): the spaced-review fields only reviews write.
+    reviews: int = 0
+    last_reviewed_at: datetime | None = None
+
+    def review_values(self) -> dict[str, Any]:
+        """The record's spaced-review fields, as a history event holds them."""
+        return review_values(self.reviews, self.last_reviewed_at)
+
+
+def review_values(reviews: int, last_reviewed_at: datetime | None) -> dict[str, Any]:
+    """Spaced-review fields as a history event holds them (JSON)."""
+    at = None if last_reviewed_at is None else last_reviewed_at.isoformat()
+    return {"reviews": reviews, "last_reviewed_at": at}
 
 
 # The write path's statements are built once; building them costs more than running them.
@@ -39,6 +52,8 @@ _RECORD_COLUMNS = (
     Progress.updated_at,
     Progress.level,
     Progress.level_source,
+    Progress.reviews,
+    Progress.last_reviewed_at,
 )
 # Every progress write runs these three; they run as Prepared statements (models/prepared.py).
 _LOOKUP = Prepared(
@@ -86,7 +101,18 @@ PROGRESS_VERSION = Prepared(
 
 
 def _record_state(topic_id: int, progress_id: int | None, row: Sequence[Any]) -> RecordState:
-    version, status, mastery, hours, notes, updated_at, level, level_source = row
+    (
+        version,
+        status,
+        mastery,
+        hours,
+        notes,
+        updated_at,
+        level,
+        level_source,
+        reviews,
+        last_reviewed_at,
+    ) = row
     if progress_id is None:
         return RecordState(topic_id, None, 0, None, None)
     values = {
@@ -98,7 +124,15 @@ def _record_state(topic_id: int, progress_id: int | None, row: Sequence[Any]) ->
         "level": None if level is None else Level(level).value,
         "level_source": None if level_source is None else ChangeSource(level_source).value,
     }
-    return RecordState(topic_id, progress_id, version, values, updated_at)
+    return RecordState(
+        topic_id,
+        progress_id,
+        version,
+        values,
+        updated_at,
+        reviews=reviews,
+        last_reviewed_at=last_reviewed_at,
+    )
 
 
 # The write path's functions take a Connection: progress writes run without a Session.

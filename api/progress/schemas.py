@@ -67,6 +67,15 @@ class ProgressValues(BaseModel):
         description="`self` (you set it), `check` (a self-check awarded it) or `status` "
         "(derived from the status); null when there is no level.",
     )
+    reviews: int = Field(
+        default=0,
+        ge=0,
+        description="Spaced reviews so far (see /me/reviews); completing the topic or a "
+        "check's awarded level counts as the first.",
+    )
+    last_reviewed_at: datetime | None = Field(
+        default=None, description="When the topic was last reviewed; null before any review."
+    )
 
 
 class ProgressRead(ProgressValues):
@@ -80,6 +89,13 @@ class ProgressRead(ProgressValues):
 class ProgressEventValues(ProgressValues):
     """A record's values at one moment of its history: `level` is the effective level then
     (events written before levels existed show the one their status implied)."""
+
+    reviews: int | None = Field(  # type: ignore[assignment]
+        default=None,
+        ge=0,
+        description="Spaced reviews so far; null on a change that did not record them "
+        "(before spaced review, or a check's).",
+    )
 
 
 class ProgressEventRead(BaseModel):

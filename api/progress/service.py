@@ -20,6 +20,7 @@ from api.progress.schemas import (
     ProgressWrite,
     StatusCounts,
 )
+from api.reviews import service as reviews_service
 from models import ChangeSource, Progress, ProgressEvent, ProgressStatus
 from models.types import utc_now
 from planner.levels import Level, effective_level, is_known
@@ -68,6 +69,8 @@ def progress_read(progress: Progress, topic_slug: str) -> ProgressRead:
     return ProgressRead(
         topic=topic_slug,
         **shown_values(values),
+        reviews=progress.reviews,
+        last_reviewed_at=progress.last_reviewed_at,
         updated_at=progress.updated_at,
         version=progress.version,
     )
@@ -79,6 +82,8 @@ def _state_read(state: repository.RecordState, topic_slug: str) -> ProgressRead:
     return ProgressRead(
         topic=topic_slug,
         **shown_values(state.values),
+        reviews=state.reviews,
+        last_reviewed_at=state.last_reviewed_at,
         updated_at=state.updated_at,
         version=state.version,
     )
@@ -111,6 +116,7 @@ def save_progress(
     topic_slug: str,
     body: ProgressWrite,
     if_match: str | None,
+    retention: float,
 ) -> SavedProgress:
     """Create or replace the learner's record on a topic, recording the change in its history.
 
@@ -119,6 +125,7 @@ def save_progress(
     An existing record is locked before it is compared, so writers of one record take turns;
     the UPDATE still names the version it read. Two writers creating the same record race on
     the unique constraint, and the loser goes round again as an update; none is lost.
+    A record that becomes `completed` starts the topic's review schedule (at `retention`).
     """
     for _attempt in range(MAX_WRITE_ATTEMPTS):
         state = _lookup(connection, learner_id=learner_id, topic_slug=topic_slug)
@@ -144,20 +151,44 @@ def save_progress(
             )
         if written:
             version = state.version + 1
+            reviews, last_reviewed_at = state.reviews, state.last_reviewed_at
+            if _becomes_completed(state, new) and reviews_service.start_on_completion(
+                connection,
+                learner_id=learner_id,
+                topic_id=state.topic_id,
+                topic_slug=topic_slug,
+                at=now,
+                retention=retention,
+            ):
+                reviews, last_reviewed_at = 1, now
             repository.add_event(
                 connection,
                 learner_id=learner_id,
                 topic_slug=topic_slug,
                 version=version,
                 at=now,
-                old=None if state.values is None else shown_values(state.values),
-                new=shown_values(new),
+                old=None
+                if state.values is None
+                else {**shown_values(state.values), **state.review_values()},
+                new={**shown_values(new), **repository.review_values(reviews, last_reviewed_at)},
             )
             record = ProgressRead(
-                topic=topic_slug, **shown_values(new), updated_at=now, version=version
+                topic=topic_slug,
+                **shown_values(new),
+                reviews=reviews,
+                last_reviewed_at=last_reviewed_at,
+                updated_at=now,
+                version=version,
             )
             return SavedProgress(record=record, created=not exists)
     raise Conflict("The record keeps changing under concurrent writes; try again.")
+
+
+def _becomes_completed(state: repository.RecordState, new: dict[str, object]) -> bool:
+    completed = ProgressStatus.COMPLETED.value
+    return new["status"] == completed and (
+        state.values is None or state.values["status"] != completed
+    )
 
 
 def get_progress(session: Session, *, learner_id: int, topic_slug: str) -> ProgressRead:

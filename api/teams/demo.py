@@ -13,6 +13,7 @@ from api.auth.security import hash_password
 from api.errors import InvalidInput, NotFound
 from api.progress.schemas import ProgressWrite
 from api.progress.service import save_progress
+from api.settings import get_settings
 from api.teams import repository, service
 from api.teams.schemas import InvitationCreate, TeamCreate
 from models import Goal, GoalTarget, Learner, ProgressStatus, Team, TeamMembership, Topic
@@ -100,6 +101,7 @@ def _record(
                     level=required if at_required_level else None,
                 ),
                 if_match=None,
+                retention=get_settings().review_retention,
             )
 
 

@@ -10,7 +10,7 @@ fill). The downgrade puts round 1 back. The planner's read of a learner's record
 their level now, so the covering index gains it.
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0008
 Create Date: 2026-11-30 12:10:00.000000
 """
 
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011"
-down_revision: str | None = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -101,8 +101,14 @@ def test_an_expired_token_is_refused(client: TestClient):
 def test_a_token_that_expires_while_in_use_is_refused_from_then_on(client: TestClient):
     # Signatures are checked once per token and remembered (api/auth/security.py); the expiry
     # must still be checked on every use.
-    me = learner_id(client, new_learner(client).headers)
-    token = create_access_token(learner_id=me, secret=TEST_SECRET, lifetime=timedelta(seconds=2))
+    learner = new_learner(client)
+    me = learner_id(client, learner.headers)
+    # The same account and token generation as a token from log-in, but two seconds to live.
+    issued = learner.headers["Authorization"].removeprefix("Bearer ")
+    generation = jwt.decode(issued, options={"verify_signature": False})["gen"]
+    token = create_access_token(
+        learner_id=me, secret=TEST_SECRET, lifetime=timedelta(seconds=2), generation=generation
+    )
     headers = {"Authorization": f"Bearer {token}"}
     assert client.get("/api/v1/me", headers=headers).json()["id"] == me
     expires_at = jwt.decode(token, options={"verify_signature": False})["exp"]

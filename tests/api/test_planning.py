@@ -264,6 +264,7 @@ def test_progress_written_by_another_process_reaches_the_advice(
             topic_slug=first,
             body=ProgressWrite(status="completed"),
             if_match=None,
+            retention=0.9,
         )
     after = recommendations(client, learner, goal="job-interview")["items"]
     assert first not in {item["topic"]["slug"] for item in after}

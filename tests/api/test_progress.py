@@ -30,6 +30,8 @@ def test_first_write_creates_then_changes_replace(client: TestClient, learner: A
         "notes": "",
         "level": "aware",  # what `in_progress` implies when no level is set (DESIGN.md §7)
         "level_source": "status",
+        "reviews": 0,
+        "last_reviewed_at": None,
         "updated_at": created.json()["updated_at"],
         "version": 1,
     }
@@ -37,6 +39,9 @@ def test_first_write_creates_then_changes_replace(client: TestClient, learner: A
     assert updated.status_code == 200
     assert updated.headers["etag"] == '"2"'
     assert updated.json()["mastery"] is None  # PUT replaces the whole record
+    # Completing it is its first spaced review.
+    assert updated.json()["reviews"] == 1
+    assert updated.json()["last_reviewed_at"] == updated.json()["updated_at"]
     read = client.get("/api/v1/me/progress/calculus", headers=learner.headers)
     assert read.json() == updated.json()
     assert read.headers["etag"] == '"2"'
@@ -52,6 +57,8 @@ def test_first_write_creates_then_changes_replace(client: TestClient, learner: A
         "notes": "done!",
         "level": "proficient",
         "level_source": "status",
+        "reviews": 1,
+        "last_reviewed_at": updated.json()["updated_at"],
     }
     assert [e["source"] for e in events] == ["self", "self"]
 

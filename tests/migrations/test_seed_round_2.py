@@ -26,7 +26,7 @@ from tests.migrations.conftest import run_alembic
 
 ROUND_1_CATALOG = Path(__file__).with_name("round1_catalog.yaml")
 ROUND_1_QUESTIONS = Path(__file__).with_name("round1_questions.yaml")
-BEFORE_ROUND_2 = "0009"
+BEFORE_ROUND_2 = "0008"
 
 
 def _seed(engine: Engine, path: Path) -> None:
@@ -61,6 +61,7 @@ def _record_progress(engine: Engine, slug: str) -> None:
             topic_slug=slug,
             body=ProgressWrite(status="completed"),
             if_match=None,
+            retention=0.9,
         )
 
 
