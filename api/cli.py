@@ -5,9 +5,11 @@ import getpass
 import logging
 import os
 import sys
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -37,11 +39,42 @@ def _migrate_database(database: Database) -> None:
         upgrade_to_head(database.write_engine)
 
 
+WORKER_HEALTHCHECK_SECONDS = 60
+# prometheus_client reads it when first imported: set here, before any worker imports the app.
+MULTIPROCESS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+
+
+@contextmanager
+def _metrics_directory() -> Iterator[None]:
+    """PROMETHEUS_MULTIPROC_DIR for the workers about to start, so that /metrics adds up all
+    of them (api/observability/metrics.py): a fresh directory removed afterwards, or the one
+    the environment names, emptied of an earlier run's counters first."""
+    configured = os.environ.get(MULTIPROCESS_DIR_VARIABLE)
+    if configured:
+        Path(configured).mkdir(parents=True, exist_ok=True)
+        for stale in Path(configured).glob("*.db"):
+            stale.unlink()
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="skillpath-metrics-") as directory:
+        os.environ[MULTIPROCESS_DIR_VARIABLE] = directory
+        try:
+            yield
+        finally:
+            del os.environ[MULTIPROCESS_DIR_VARIABLE]
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from api.http_protocol import PROTOCOL
 
+    with _metrics_directory():
+        _run_uvicorn(uvicorn, args, PROTOCOL)
+    return 0
+
+
+def _run_uvicorn(uvicorn: Any, args: argparse.Namespace, protocol: str) -> None:
     uvicorn.run(
         "api.app:create_app",
         factory=True,
@@ -52,12 +85,15 @@ def _serve(args: argparse.Namespace) -> int:
         # several times longer at the 99th percentile for the same throughput
         # (docs/performance.md, `make bench-loops`).
         loop="asyncio",
-        http=PROTOCOL,
+        http=protocol,
         log_level=get_settings().log_level,
         # The app renders every log line as JSON itself (api/observability/logging.py).
         log_config=None,
+        # A worker that does not answer the supervisor's ping within this many seconds is
+        # killed and replaced. A new worker answers only once it has imported the app, which
+        # takes seconds on a busy machine; uvicorn's default of 5 s kept killing them there.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
-    return 0
 
 
 def _migrate(_args: argparse.Namespace) -> int:
