@@ -1,14 +1,16 @@
 """Starts the servers a benchmark measures, with the same uvicorn settings for each."""
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -39,13 +41,29 @@ DEFAULT_LOOP = "asyncio"
 
 
 def uvicorn_command(
-    target: str, port: int, *, workers: int, factory: bool, loop: str = DEFAULT_LOOP
+    target: str,
+    port: int,
+    *,
+    workers: int,
+    factory: bool,
+    loop: str = DEFAULT_LOOP,
+    access_log: bool = False,
 ) -> list[str]:
     """The same server settings for skillpath and for the yardstick."""
     command = [sys.executable, "-m", "uvicorn", target, "--host", HOST, "--port", str(port)]
-    command += ["--loop", loop, "--http", PROTOCOL, "--no-access-log"]
-    command += ["--log-level", "warning", "--workers", str(workers)]
+    command += ["--loop", loop, "--http", PROTOCOL]
+    if access_log:
+        command += ["--access-log", "--log-level", "info"]
+    else:
+        command += ["--no-access-log", "--log-level", "warning"]
+    command += ["--workers", str(workers)]
     return command + (["--factory"] if factory else [])
+
+
+def skillpath_serve_command(port: int, *, workers: int) -> list[str]:
+    """What `make run` runs (`skillpath serve`), on `port`, with `workers` processes."""
+    command = [sys.executable, "-m", "api.cli", "serve", "--host", HOST, "--port", str(port)]
+    return [*command, "--workers", str(workers)]
 
 
 @contextmanager
@@ -58,13 +76,24 @@ def serve(
     ready_path: str = "/",
     timeout: float = 60,
     loop: str = DEFAULT_LOOP,
+    log_file: Path | None = None,
+    command: Callable[[int], list[str]] | None = None,
 ) -> Iterator[Server]:
-    """Run `target` under uvicorn until the block ends."""
+    """Run `target` under uvicorn until the block ends; with `log_file`, its access log on and
+    written there. `command(port)` replaces the uvicorn command line."""
     port = free_port()
-    process = subprocess.Popen(
-        uvicorn_command(target, port, workers=workers, factory=factory, loop=loop),
-        env={**os.environ, **(env or {})},
+    arguments = (
+        command(port)
+        if command is not None
+        else uvicorn_command(
+            target, port, workers=workers, factory=factory, loop=loop, access_log=bool(log_file)
+        )
     )
+    with contextlib.ExitStack() as files:
+        output = files.enter_context(log_file.open("ab")) if log_file is not None else None
+        process = subprocess.Popen(
+            arguments, env={**os.environ, **(env or {})}, stdout=output, stderr=output
+        )
     base_url = f"http://{HOST}:{port}"
     try:
         startup = wait_until_ready(base_url + ready_path, process, timeout=timeout)
@@ -96,6 +125,30 @@ def serve_skillpath(
         env={**env, **(extra_env or {})},
         ready_path="/health/ready",
         timeout=timeout,
+    ) as server:
+        yield server
+
+
+@contextmanager
+def serve_as_users_run(
+    database_url: str,
+    *,
+    workers: int,
+    log_file: Path,
+    timeout: float = 120,
+    extra_env: Mapping[str, str] | None = None,
+) -> Iterator[Server]:
+    """skillpath as `make run` serves it (`skillpath serve`, its log level, its JSON access
+    log), over `database_url`, the log written to `log_file`. Rate limits are off: a
+    benchmark registers and logs in many learners from one address."""
+    env = {"SKILLPATH_DATABASE_URL": database_url, **NO_RATE_LIMITS, **(extra_env or {})}
+    with serve(
+        "api.app:create_app",
+        env=env,
+        ready_path="/health/ready",
+        timeout=timeout,
+        log_file=log_file,
+        command=lambda port: skillpath_serve_command(port, workers=workers),
     ) as server:
         yield server
 
