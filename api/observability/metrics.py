@@ -96,6 +96,6 @@ class Metrics:
         if not directory:
             return self.registry
         registry = CollectorRegistry()
-        MultiProcessCollector(registry, path=directory)
+        MultiProcessCollector(registry, path=directory)  # type: ignore[no-untyped-call]
         registry.register(self._totals)
         return registry

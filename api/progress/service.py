@@ -55,8 +55,12 @@ def _state_read(state: repository.RecordState, topic_slug: str) -> ProgressRead:
     )
 
 
-def _lookup(connection: Connection, *, learner_id: int, topic_slug: str) -> repository.RecordState:
-    state = repository.lookup(connection, learner_id=learner_id, topic_slug=topic_slug)
+def _lookup(
+    connection: Connection, *, learner_id: int, topic_slug: str, for_update: bool = False
+) -> repository.RecordState:
+    state = repository.lookup(
+        connection, learner_id=learner_id, topic_slug=topic_slug, for_update=for_update
+    )
     if state is None:
         raise NotFound(f"No topic with slug '{topic_slug}'.")
     return state
@@ -80,7 +84,7 @@ def save_progress(
     """
     new = body.model_dump(mode="json")
     for _attempt in range(MAX_WRITE_ATTEMPTS):
-        state = _lookup(connection, learner_id=learner_id, topic_slug=topic_slug)
+        state = _lookup(connection, learner_id=learner_id, topic_slug=topic_slug, for_update=True)
         exists = state.progress_id is not None
         if exists:
             state = repository.lock_record(connection, state)
