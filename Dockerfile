@@ -18,17 +18,19 @@ RUN pip install --no-cache-dir --require-hashes -r requirements.lock
 
 # A regular (not editable) install, byte-compiled now since the runtime user cannot write there.
 # migrations/ lands in site-packages next to models/, where models/migrate.py looks for it, and
-# seed/catalog.yaml comes along as package data.
+# seed/catalog.yaml and the web app's static files (web/) come along as package data.
 COPY pyproject.toml README.md ./
 COPY api ./api
 COPY models ./models
 COPY planner ./planner
 COPY seed ./seed
 COPY migrations ./migrations
+COPY web ./web
 # The checks import the installed copy (-P keeps /src off sys.path): fail the build, not the start.
 RUN pip install --no-cache-dir --no-deps --no-build-isolation . \
     && python -P -c "from models.migrate import head_revision; assert head_revision()" \
-    && python -P -c "from seed.schema import DEFAULT_CATALOG_PATH as p; assert p.is_file()"
+    && python -P -c "from seed.schema import DEFAULT_CATALOG_PATH as p; assert p.is_file()" \
+    && python -P -c "from importlib.resources import files; assert files('web').joinpath('js/main.js').is_file()"
 
 # --- runtime: the venv and nothing else, run by an unprivileged user -------------------------
 FROM ${PYTHON_IMAGE} AS runtime

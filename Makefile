@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test fuzz lint format lock bench bench-scale bench-engine bench-loops clean openapi crash-test soak
+.PHONY: run test fuzz lint format lock bench bench-scale bench-engine bench-loops clean openapi crash-test soak screenshots
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ lint: $(STAMP)
 # The committed contract; a test fails when the app's schema differs from it.
 openapi: $(STAMP)
 	$(BIN)/python -m api.openapi > openapi.json
+
+# The README's pictures of the web app at 375 px and 1280 px, taken in Chromium by the browser
+# tests' harness against a fresh server (needs apt-get install chromium).
+screenshots: $(STAMP)
+	$(BIN)/python -m tests.browser.screenshots
 
 format: $(STAMP)
 	$(BIN)/ruff format .

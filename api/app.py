@@ -14,6 +14,8 @@ from starlette.concurrency import run_in_threadpool
 from api.areas.router import router as areas_router
 from api.auth.router import router as auth_router
 from api.catalog.store import CatalogStore
+from api.checks.router import router as checks_router
+from api.docs_ui import install_docs
 from api.errors import install_error_handlers
 from api.goals.router import router as goals_router
 from api.graph.router import router as graph_router
@@ -26,10 +28,12 @@ from api.openapi import install_openapi
 from api.planning.learner_states import LearnerStates
 from api.planning.router import router as planning_router
 from api.progress.router import router as progress_router
+from api.questions.router import router as questions_router
 from api.resources.router import router as resources_router
 from api.settings import Settings, get_settings
 from api.startup import prepare_database
 from api.topics.router import router as topics_router
+from api.web_app import install_web_app
 from models.database import Database
 
 logger = logging.getLogger(__name__)
@@ -54,6 +58,11 @@ TAGS = [
     {"name": "goals", "description": "Why people learn: weighted target topics."},
     {"name": "progress", "description": "Your progress records and their history."},
     {"name": "planning", "description": "Recommendations and roadmaps for a goal."},
+    {
+        "name": "questions",
+        "description": "Self-check questions on topics; the answers come only in a check's result.",
+    },
+    {"name": "checks", "description": "Your self-checks: graded answers that award levels."},
     {"name": "health", "description": "Probes for load balancers and orchestrators."},
 ]
 
@@ -132,6 +141,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         openapi_tags=TAGS,
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
+        # Served from this origin by install_docs instead of FastAPI's CDN pages.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     use_database(app, database)
@@ -141,7 +153,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 
     install_error_handlers(app)
     install_openapi(app)
-    install_middleware(app, settings)
+    page_policies = install_docs(app) | install_web_app(app)
+    install_middleware(app, settings, page_policies=page_policies)
 
     # Included one level deep, hottest first: route matching walks included routers in order.
     # (Repeated reads are answered before routing: see api.middleware.kept_answers.)
@@ -154,6 +167,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         resources_router,
         goals_router,
         graph_router,
+        questions_router,
+        checks_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(health_router)

@@ -20,7 +20,12 @@ from models.database import Database, transaction
 from models.migrate import startup_lock, upgrade_to_head
 from seed.exporter import dump_catalog, export_catalog
 from seed.loader import load_catalog
-from seed.schema import DEFAULT_CATALOG_PATH, CatalogFileError, load_catalog_file
+from seed.schema import (
+    DEFAULT_CATALOG_PATH,
+    DEFAULT_QUESTIONS_PATH,
+    CatalogFileError,
+    load_catalog_file,
+)
 
 
 @contextmanager
@@ -104,8 +109,12 @@ def _migrate(_args: argparse.Namespace) -> int:
 
 
 def _seed(args: argparse.Namespace) -> int:
+    questions: Path | None = args.questions
+    if questions is None and args.file == DEFAULT_CATALOG_PATH:
+        # The shipped catalog comes with the shipped question bank; an export carries its own.
+        questions = DEFAULT_QUESTIONS_PATH
     try:
-        catalog = load_catalog_file(args.file)
+        catalog = load_catalog_file(args.file, questions=questions)
     except CatalogFileError as exc:
         print(f"seed file refused: {exc}", file=sys.stderr)
         return 2
@@ -159,6 +168,12 @@ def _create_admin(args: argparse.Namespace) -> int:
     return 0
 
 
+_QUESTIONS_HELP = (
+    "a question bank file (`questions: {topic slug: [...]}`) to load with the catalog; "
+    f"the default catalog comes with {DEFAULT_QUESTIONS_PATH.name}"
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line grammar."""
     parser = argparse.ArgumentParser(prog="skillpath", description=__doc__)
@@ -175,6 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     seed = commands.add_parser("seed", help="load or update the catalog from a seed file")
     seed.add_argument("--file", default=DEFAULT_CATALOG_PATH, type=Path)
+    seed.add_argument("--questions", type=Path, help=_QUESTIONS_HELP)
     seed.set_defaults(handler=_seed)
     export = commands.add_parser("export-catalog", help="write the catalog out as a seed file")
     export.add_argument("--file", type=Path, help="where to write it (default: stdout)")
@@ -183,6 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
     # export loaded into an empty database recreates the catalog it came from.
     import_ = commands.add_parser("import-catalog", help="load a seed file, e.g. an export")
     import_.add_argument("--file", required=True, type=Path)
+    import_.add_argument("--questions", type=Path, help=_QUESTIONS_HELP)
     import_.set_defaults(handler=_seed)
     admin = commands.add_parser(
         "create-admin",

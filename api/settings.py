@@ -49,10 +49,24 @@ class Settings(BaseSettings):
     login_account_rate_limit: str = "5/minute;30/hour"  # per email, whatever the address
     register_rate_limit: str = "5/hour"  # per client address
     rate_limit_storage_uri: str = "memory://"
+    check_rate_limit: str = Field(
+        default="3/minute;30/hour",
+        description=(
+            "Self-checks a learner may submit, in the `limits` notation, counted per learner "
+            "(whatever the address) in the same storage as the login limits. A check's result "
+            "reveals its topic's right answers, so a loop submitting checks could harvest the "
+            "question bank; a person needs a minute or more to read and answer a topic's 3-5 "
+            "questions, so 3 a minute never stops one, and 30 an hour leaves room for a long "
+            "study session of retakes while a script needs hours per account to sweep every "
+            "topic."
+        ),
+    )
 
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
-    @field_validator("login_rate_limit", "login_account_rate_limit", "register_rate_limit")
+    @field_validator(
+        "login_rate_limit", "login_account_rate_limit", "register_rate_limit", "check_rate_limit"
+    )
     @classmethod
     def _parse_rate_limit(cls, value: str) -> str:
         parse_many(value)  # raises ValueError on a malformed limit

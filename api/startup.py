@@ -7,7 +7,7 @@ from api.settings import Settings
 from models.database import Database, transaction
 from models.migrate import startup_lock, upgrade_to_head
 from seed.loader import catalog_is_empty, load_catalog
-from seed.schema import DEFAULT_CATALOG_PATH, load_catalog_file
+from seed.schema import load_seed_catalog
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +21,7 @@ def prepare_database(database: Database, settings: Settings) -> None:
         if settings.seed_on_start:
             with transaction(database.session_factory) as session:
                 if catalog_is_empty(session):
-                    report = load_catalog(session, load_catalog_file(DEFAULT_CATALOG_PATH))
+                    report = load_catalog(session, load_seed_catalog())
                     logger.info("seed catalog loaded (%d rows)", report.changes)
         if settings.admin_email and settings.admin_password:
             with transaction(database.session_factory) as session:

@@ -12,6 +12,7 @@ from models.catalog import (
     ResourceTopic,
     Topic,
 )
+from models.checks import Check
 from models.learners import (
     KNOWN_STATUSES,
     ChangeSource,
@@ -21,6 +22,7 @@ from models.learners import (
     ProgressStatus,
     Role,
 )
+from models.questions import Question
 
 __all__ = [
     "KNOWN_STATUSES",
@@ -28,6 +30,7 @@ __all__ = [
     "Base",
     "CatalogState",
     "ChangeSource",
+    "Check",
     "Goal",
     "GoalTarget",
     "Learner",
@@ -35,6 +38,7 @@ __all__ = [
     "Progress",
     "ProgressEvent",
     "ProgressStatus",
+    "Question",
     "Resource",
     "ResourceKind",
     "ResourceTopic",

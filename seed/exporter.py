@@ -1,18 +1,22 @@
 """Writes the database's catalog out in the seed file's format: the inverse of seed/loader.py.
 
 Everything is emitted in a fixed order (areas by position; topics by area, level and slug;
-resources by URL; goals by slug; every list inside an entry sorted), so the same catalog always
-exports to the same bytes, however and in whatever order it was loaded.
+resources by URL; goals by slug; every list inside an entry sorted; questions in the topics'
+order, each topic's in its own order), so the same catalog always exports to the same bytes,
+however and in whatever order it was loaded.
 """
 
+import re
 from collections import defaultdict
 from typing import Any
 
 import yaml
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.catalog.repository import read_catalog
-from seed.schema import CatalogSeed, parse_catalog
+from models import Question
+from seed.schema import SLUG_PATTERN, CatalogSeed, parse_catalog
 
 # Wide enough that no line is ever folded: a folded line is a diff for no reason.
 _NO_WRAP = 1_000_000
@@ -43,7 +47,15 @@ def export_catalog(session: Session) -> CatalogSeed:
     for goal_id, topic_id, weight in rows.goal_targets:
         targets[goal_id].append((weight, topic_slug[topic_id]))
 
-    raw: dict[str, list[dict[str, Any]]] = {
+    questions: defaultdict[int, list[dict[str, Any]]] = defaultdict(list)
+    for question in session.scalars(
+        select(Question).order_by(Question.topic_id, Question.position, Question.id)
+    ):
+        questions[question.topic_id].append(
+            {name: getattr(question, name) for name in Question.CONTENT}
+        )
+
+    raw: dict[str, Any] = {
         "areas": [
             {
                 "slug": area.slug,
@@ -90,6 +102,7 @@ def export_catalog(session: Session) -> CatalogSeed:
             }
             for goal in goals
         ],
+        "questions": {topic.slug: questions[topic.id] for topic in topics if topic.id in questions},
     }
     # Validating here runs the seed file's own checks, so a refusal names the offending entry.
     return parse_catalog(raw)
@@ -102,9 +115,13 @@ class _CatalogDumper(yaml.SafeDumper):
         super().increase_indent(flow, False)
 
 
+_SLUG = re.compile(SLUG_PATTERN)
+
+
 def _represent_list(dumper: yaml.SafeDumper, values: list[Any]) -> yaml.SequenceNode:
-    # Lists of slugs (tags, prerequisites, a resource's topics) read best on one line.
-    inline = all(isinstance(value, str) for value in values)
+    # Lists of slugs (tags, prerequisites, a resource's topics) read best on one line; a
+    # question's choices (sentences) one per line.
+    inline = all(isinstance(value, str) and _SLUG.match(value) for value in values)
     return dumper.represent_sequence("tag:yaml.org,2002:seq", values, flow_style=inline)
 
 
@@ -112,8 +129,11 @@ _CatalogDumper.add_representer(list, _represent_list)
 
 
 def dump_catalog(catalog: CatalogSeed) -> str:
-    """`catalog` as seed-file YAML: keys in the models' field order, sections a blank line apart."""
+    """`catalog` as seed-file YAML: keys in the models' field order, sections a blank line apart
+    (the questions' section only when there are questions)."""
     sections = catalog.model_dump(mode="json")
+    if not sections["questions"]:
+        del sections["questions"]
     return "\n".join(
         yaml.dump(
             {name: entries},

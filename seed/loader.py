@@ -3,6 +3,8 @@
 Entries are matched by slug (resources by URL). An entry the file names is created or updated
 to match the file, including its prerequisites, resource links and goal targets; entries the
 file does not name are left alone, so catalog edits made through the API survive a reload.
+A topic the file lists questions for gets exactly those questions, matched by position; the
+questions of topics it does not list are left alone.
 """
 
 from dataclasses import dataclass
@@ -16,6 +18,7 @@ from models import (
     Goal,
     GoalTarget,
     Prerequisite,
+    Question,
     Resource,
     ResourceKind,
     ResourceTopic,
@@ -26,6 +29,7 @@ from seed.schema import (
     AreaSeed,
     CatalogSeed,
     GoalSeed,
+    QuestionSeed,
     ResourceSeed,
     TopicSeed,
 )
@@ -62,6 +66,8 @@ def load_catalog(session: Session, catalog: CatalogSeed) -> SeedReport:
         writer.upsert_resource(resource, [topics[slug] for slug in resource.topics])
     for goal in catalog.goals:
         writer.upsert_goal(goal, {topics[t.topic]: t.weight for t in goal.targets})
+    for slug, questions in catalog.questions.items():
+        writer.set_questions(topics[slug], questions)
     session.flush()
     version = bump_catalog_version(session) if writer.changes else current_catalog_version(session)
     return SeedReport(changes=writer.changes, catalog_version=version)
@@ -180,6 +186,34 @@ class _CatalogWriter:
                 if topic_id not in current
             ],
         )
+
+    def set_questions(self, topic: Topic, seeds: tuple[QuestionSeed, ...]) -> None:
+        """Make the topic's questions the file's, in its order. Matching by position keeps
+        question ids stable across reloads of an unchanged file."""
+        current = list(
+            self.session.scalars(
+                select(Question)
+                .where(Question.topic_id == topic.id)
+                .order_by(Question.position, Question.id)
+            )
+        )
+        for position, seed in enumerate(seeds):
+            question: Question = self._get_or_add(
+                current[position] if position < len(current) else None, Question
+            )
+            self._assign(
+                question,
+                topic_id=topic.id,
+                prompt=seed.prompt,
+                choices=list(seed.choices),
+                right_choice=seed.right_choice,
+                explanation=seed.explanation,
+                level=seed.level,
+                position=position,
+            )
+        for surplus in current[len(seeds) :]:
+            self.session.delete(surplus)
+            self.changes += 1
 
     def _replace_links(self, model: type[Any], *, owner: Any, stale: Any, new: list[Any]) -> None:
         removed = self.session.execute(delete(model).where(owner, stale)).rowcount  # type: ignore[attr-defined]

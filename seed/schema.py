@@ -14,6 +14,7 @@ from pydantic import (
     ConfigDict,
     Field,
     HttpUrl,
+    Strict,
     StringConstraints,
     TypeAdapter,
     ValidationError,
@@ -21,6 +22,15 @@ from pydantic import (
 )
 
 from models.catalog import SLUG_LENGTH, URL_LENGTH
+from models.questions import (
+    CHOICE_LENGTH,
+    MAX_CHOICES,
+    MAX_QUESTIONS_PER_TOPIC,
+    MIN_CHOICES,
+    MIN_QUESTIONS_PER_TOPIC,
+    PROMPT_LENGTH,
+)
+from planner.levels import Level
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 MAX_HOURS = 10_000
@@ -126,6 +136,60 @@ class GoalSeed(BaseModel):
     targets: tuple[GoalTargetSeed, ...] = Field(min_length=1, max_length=200)
 
 
+Prompt = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=PROMPT_LENGTH),
+    _NOT_BLANK,
+]
+# Strict: a YAML choice such as `0.5` must be quoted, or it would silently become "0.5".
+Choice = Annotated[
+    str,
+    Strict(),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=CHOICE_LENGTH),
+    _NOT_BLANK,
+]
+
+
+class QuestionSeed(BaseModel):
+    """A multiple-choice self-check question on a topic, with its answer and why."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    prompt: Prompt
+    choices: tuple[Choice, ...] = Field(min_length=MIN_CHOICES, max_length=MAX_CHOICES)
+    right_choice: int = Field(ge=0, strict=True, description="Index of the right choice.")
+    explanation: LongText
+    level: Level = Field(description="The depth of knowledge the question probes.")
+
+    @model_validator(mode="after")
+    def _check_choices(self) -> QuestionSeed:
+        problems = question_problems(self.choices, self.right_choice)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+def question_problems(choices: Iterable[str], right_choice: int) -> list[str]:
+    """What is wrong with a question's choices and right choice (shared with the admin API)."""
+    listed = list(choices)
+    problems = [
+        f"duplicate choice '{choice}'"
+        for choice in _duplicates(" ".join(c.split()).casefold() for c in listed)
+    ]
+    if not 0 <= right_choice < len(listed):
+        problems.append(
+            f"right_choice {right_choice} is out of range for {len(listed)} choices "
+            f"(0 to {len(listed) - 1})"
+        )
+    return problems
+
+
+TopicQuestions = Annotated[
+    tuple[QuestionSeed, ...],
+    Field(min_length=MIN_QUESTIONS_PER_TOPIC, max_length=MAX_QUESTIONS_PER_TOPIC),
+]
+
+
 class CatalogSeed(BaseModel):
     """The whole seed file; constructing one runs every cross-entity check."""
 
@@ -135,6 +199,9 @@ class CatalogSeed(BaseModel):
     topics: tuple[TopicSeed, ...] = Field(min_length=1)
     resources: tuple[ResourceSeed, ...] = ()
     goals: tuple[GoalSeed, ...] = ()
+    # Keyed by topic slug, in file order. The shipped questions live in their own file
+    # (seed/questions.yaml); an export writes them into this section.
+    questions: dict[Slug, TopicQuestions] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _check_references(self) -> CatalogSeed:
@@ -200,6 +267,14 @@ def catalog_problems(catalog: CatalogSeed) -> list[str]:
             f"{where}: unknown target topic '{t}'"
             for t in dict.fromkeys(slugs)
             if t not in topic_slugs
+        ]
+
+    for slug, questions in catalog.questions.items():
+        where = f"questions of '{slug}'"
+        if slug not in topic_slugs:
+            problems.append(f"{where}: unknown topic '{slug}'")
+        problems += [
+            f"{where}: duplicate prompt '{p}'" for p in _duplicates(q.prompt for q in questions)
         ]
 
     # Self edges are reported above; a cycle is only meaningful among real, distinct topics.
@@ -294,16 +369,34 @@ def parse_catalog(raw: object) -> CatalogSeed:
         raise CatalogFileError(_describe_validation_error(error, raw)) from error
 
 
-def load_catalog_file(path: Path) -> CatalogSeed:
-    """Read and validate the YAML catalog at `path`, or raise CatalogFileError."""
+def _read_yaml(path: Path) -> object:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise CatalogFileError(f"cannot read seed catalog {path}: {error}") from error
     try:
-        raw = yaml.safe_load(text)
+        return yaml.safe_load(text)
     except yaml.YAMLError as error:
         raise CatalogFileError(f"seed catalog {path} is not valid YAML: {error}") from error
+
+
+def read_question_file(path: Path) -> object:
+    """The `questions` section of a question file (YAML `questions: {topic slug: [...]}`)."""
+    raw = _read_yaml(path)
+    if not isinstance(raw, Mapping) or set(raw) != {"questions"}:
+        raise CatalogFileError(f"{path}: expected a mapping with the single key 'questions'")
+    return raw["questions"]
+
+
+def load_catalog_file(path: Path, *, questions: Path | None = None) -> CatalogSeed:
+    """Read and validate the YAML catalog at `path`, with the questions of the file
+    `questions` if given, or raise CatalogFileError."""
+    raw = _read_yaml(path)
+    if questions is not None:
+        if isinstance(raw, Mapping) and "questions" in raw:
+            raise CatalogFileError(f"{path} has questions of its own; {questions} would add more")
+        if isinstance(raw, Mapping):
+            raw = {**raw, "questions": read_question_file(questions)}
     try:
         return parse_catalog(raw)
     except CatalogFileError as error:
@@ -311,3 +404,9 @@ def load_catalog_file(path: Path) -> CatalogSeed:
 
 
 DEFAULT_CATALOG_PATH: Path = Path(__file__).with_name("catalog.yaml")
+DEFAULT_QUESTIONS_PATH: Path = Path(__file__).with_name("questions.yaml")
+
+
+def load_seed_catalog() -> CatalogSeed:
+    """The shipped catalog: seed/catalog.yaml with the question bank of seed/questions.yaml."""
+    return load_catalog_file(DEFAULT_CATALOG_PATH, questions=DEFAULT_QUESTIONS_PATH)

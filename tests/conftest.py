@@ -17,7 +17,7 @@ from api.settings import Settings
 from models.database import Database, transaction
 from models.migrate import upgrade_to_head
 from seed.loader import load_catalog
-from seed.schema import DEFAULT_CATALOG_PATH, load_catalog_file
+from seed.schema import load_seed_catalog
 from tests.databases import BACKENDS, drop_engine, make_engine
 
 TEST_SECRET = "test-secret-0123456789abcdef0123456789abcdef"
@@ -57,7 +57,7 @@ def seeded_engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
     upgrade_to_head(engine)
     database = Database(engine)
     with transaction(database.session_factory) as session:
-        load_catalog(session, load_catalog_file(DEFAULT_CATALOG_PATH))
+        load_catalog(session, load_seed_catalog())
     yield engine
     drop_engine(engine)
 

@@ -1,5 +1,7 @@
 """Pure ASGI middleware (no per-request task or body copy, unlike BaseHTTPMiddleware)."""
 
+from collections.abc import Mapping
+
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
@@ -13,8 +15,12 @@ from api.settings import Settings
 GZIP_MINIMUM_BYTES = 1024
 
 
-def install_middleware(app: FastAPI, settings: Settings) -> None:
-    """Wrap the app in its middleware; the last added runs first on a request."""
+def install_middleware(
+    app: FastAPI, settings: Settings, *, page_policies: Mapping[str, str]
+) -> None:
+    """Wrap the app in its middleware; the last added runs first on a request. `page_policies`
+    gives the content security policy of each HTML page by path (every other path gets the API's
+    policy)."""
     # Innermost: a repeated read is answered here, inside every other layer.
     app.add_middleware(KeptAnswersMiddleware, state=lambda: app.state)
     # Refuse an oversize body before anything reads it.
@@ -31,7 +37,7 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
         )
     app.add_middleware(
         SecurityHeadersMiddleware,
-        docs_paths=(app.docs_url, app.swagger_ui_oauth2_redirect_url, app.redoc_url),
+        page_policies=page_policies,
         hsts_seconds=settings.hsts_seconds,
     )
     # Compress what is worth it (a roadmap, the graph) for clients that accept gzip.

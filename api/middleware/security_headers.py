@@ -1,35 +1,21 @@
 """Security headers on every HTTP response, errors and 404s included.
 
 API responses are JSON that no browser should render, frame or run: their policy allows nothing.
-The documentation pages (Swagger UI, ReDoc) load their scripts, styles and fonts from public
-CDNs and start with an inline script, so they get a policy that allows exactly those.
+The HTML pages the service serves (the web app, Swagger UI, ReDoc) each get the policy their
+module computed (api/web_app.py, api/docs_ui.py): every one of them loads from this origin only.
 
 Strict-Transport-Security is sent only when `hsts_seconds` is set: it binds browsers to HTTPS
 for that long, which only the deployment (TLS at a proxy or at uvicorn) can promise. Browsers
 ignore it on plain-HTTP responses, so it is sent whatever the scheme the app itself sees.
 """
 
-from collections.abc import Iterable
+from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 Header = tuple[bytes, bytes]
 
 API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-DOCS_POLICY = "; ".join(
-    (
-        "default-src 'none'",
-        "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net",
-        "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com",
-        "font-src 'self' https://fonts.gstatic.com",
-        "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly",
-        "connect-src 'self'",
-        "worker-src 'self' blob:",  # ReDoc searches in a web worker
-        "frame-ancestors 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-    )
-)
 
 
 def _headers(policy: str, hsts_seconds: int) -> list[Header]:
@@ -49,18 +35,19 @@ class SecurityHeadersMiddleware:
     """Add the precomputed security headers to each response's start message."""
 
     def __init__(
-        self, app: ASGIApp, *, docs_paths: Iterable[str | None], hsts_seconds: int = 0
+        self, app: ASGIApp, *, page_policies: Mapping[str, str], hsts_seconds: int = 0
     ) -> None:
         self.app = app
-        self.docs_paths = frozenset(path for path in docs_paths if path)
         self.api_headers = _headers(API_POLICY, hsts_seconds)
-        self.docs_headers = _headers(DOCS_POLICY, hsts_seconds)
+        self.page_headers = {
+            path: _headers(policy, hsts_seconds) for path, policy in page_policies.items()
+        }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = self.docs_headers if scope["path"] in self.docs_paths else self.api_headers
+        extra = self.page_headers.get(scope["path"], self.api_headers)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from models import Area, ChangeSource, Learner, Progress, ProgressEvent, ProgressStatus, Topic
 from models.prepared import Prepared, bound
+from planner.levels import Level
 
 
 def topic_id(session: Session, slug: str) -> int | None:
@@ -186,6 +187,52 @@ def update_record(
             "version": state.version + 1,
         },
     )
+    return changed == 1
+
+
+_LEVEL = select(Progress.level, Progress.level_source).where(
+    Progress.id == bindparam("progress_id")
+)
+_SET_LEVEL = (
+    update(Progress)
+    .where(Progress.id == bindparam("progress_id"), Progress.version == bindparam("expected"))
+    .values(**bound("status", "level", "level_source", "updated_at", "version"))
+)
+
+
+def record_level(
+    connection: Connection, progress_id: int
+) -> tuple[Level | None, ChangeSource | None]:
+    """The level set on a record (by the learner or a check) and who set it."""
+    level, source = connection.execute(_LEVEL, {"progress_id": progress_id}).one()
+    return (
+        None if level is None else Level(level),
+        None if source is None else ChangeSource(source),
+    )
+
+
+def set_level(
+    connection: Connection,
+    *,
+    state: RecordState,
+    status: ProgressStatus,
+    level: Level,
+    source: ChangeSource,
+    at: datetime,
+) -> bool:
+    """Set the record's status and level if it is still at `state`'s version (False otherwise)."""
+    changed = connection.execute(
+        _SET_LEVEL,
+        {
+            "progress_id": state.progress_id,
+            "expected": state.version,
+            "status": status,
+            "level": level,
+            "level_source": source,
+            "updated_at": at,
+            "version": state.version + 1,
+        },
+    ).rowcount
     return changed == 1
 
 

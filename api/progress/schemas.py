@@ -5,7 +5,8 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.fields import RequestBody
-from models.learners import NOTES_LENGTH, ProgressStatus
+from models.learners import NOTES_LENGTH, ChangeSource, ProgressStatus
+from planner.levels import Level
 
 MAX_HOURS_SPENT = 100_000
 
@@ -44,14 +45,29 @@ class ProgressRead(ProgressValues):
     version: int = Field(ge=1, description="Increases with every change; the ETag carries it.")
 
 
+class ProgressEventValues(ProgressValues):
+    """A record's values in its history, with the level set on it, when one was."""
+
+    level: Level | None = Field(
+        default=None, description="The level set on the record (null: none set)."
+    )
+    level_source: ChangeSource | None = Field(
+        default=None, description="Who set `level`: `self` or `check`."
+    )
+
+
 class ProgressEventRead(BaseModel):
     """One change to a progress record."""
 
     version: int = Field(description="The record's version after this change.")
     occurred_at: datetime
     actor_id: int | None = Field(description="The account that made the change.")
-    old: ProgressValues | None = Field(description="Null when the change created the record.")
-    new: ProgressValues
+    source: ChangeSource = Field(
+        description="What made the change: `self` (your PUT), `check` (a self-check awarded "
+        "a level) or `review`."
+    )
+    old: ProgressEventValues | None = Field(description="Null when the change created the record.")
+    new: ProgressEventValues
 
 
 class StatusCounts(BaseModel):

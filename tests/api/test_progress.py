@@ -48,7 +48,10 @@ def test_first_write_creates_then_changes_replace(client: TestClient, learner: A
         "mastery": None,
         "hours_spent": 12.0,
         "notes": "done!",
+        "level": None,  # no level set (DESIGN.md §7: the learner's or a check's)
+        "level_source": None,
     }
+    assert {e["source"] for e in events} == {"self"}
 
 
 def test_a_write_that_changes_nothing_adds_no_event(client: TestClient, learner: Account):

@@ -32,6 +32,7 @@ PATH_VALUES = {
     "prerequisite_slug": "sequence-models",
     "topic_slug": "transformers",
     "resource_id": "1",
+    "question_id": "1",
 }
 
 

@@ -149,7 +149,7 @@ def test_upgrading_keeps_learners_data_and_the_app_reads_it(empty_engine: Engine
     assert record.version == 2
     assert record.updated_at == WHEN + timedelta(days=1)
     assert total == 2
-    assert [e.new.model_dump(mode="json") for e in events] == [FIRST, SECOND]
+    assert [e.new.model_dump(mode="json", include=set(FIRST)) for e in events] == [FIRST, SECOND]
     assert events[0].old is None
     assert events[0].occurred_at == WHEN
 

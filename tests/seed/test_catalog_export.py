@@ -12,7 +12,7 @@ from models.database import Database, transaction
 from models.migrate import upgrade_to_head
 from seed.exporter import dump_catalog, export_catalog
 from seed.loader import load_catalog
-from seed.schema import DEFAULT_CATALOG_PATH, CatalogSeed, parse_catalog
+from seed.schema import CatalogSeed, load_seed_catalog, parse_catalog
 from tests.databases import drop_engine, make_engine
 
 CYCLIC_CATALOG = """\
@@ -41,6 +41,7 @@ def content(catalog: CatalogSeed) -> dict[str, object]:
         "goals": {
             goal.model_copy(update={"targets": frozenset(goal.targets)}) for goal in catalog.goals
         },
+        "questions": catalog.questions,
     }
 
 
@@ -63,8 +64,9 @@ def test_an_export_loads_into_an_empty_database_and_exports_the_same(
     database: Database, tmp_path: Path
 ):
     exported = export_text(database)
-    seed = parse_catalog(yaml.safe_load(DEFAULT_CATALOG_PATH.read_text(encoding="utf-8")))
+    seed = load_seed_catalog()
     assert content(parse_catalog(yaml.safe_load(exported))) == content(seed)
+    assert seed.questions
 
     engine = make_engine(database.engine.dialect.name, tmp_path)
     try:
@@ -106,6 +108,7 @@ def test_the_command_line_round_trips_the_catalog(
     assert cli_main(["export-catalog", "--file", str(second)]) == 0
 
     assert second.read_bytes() == first.read_bytes()
+    assert parse_catalog(yaml.safe_load(first.read_text(encoding="utf-8"))).questions
 
 
 def test_import_catalog_refuses_a_bad_file_and_leaves_the_database_alone(

@@ -1,0 +1,1 @@
+"""Self-checks: graded answers to a topic's questions that award levels."""

@@ -1,0 +1,1 @@
+"""The learner's web app: static files that api/web_app.py serves at /app/ (no Python here)."""
