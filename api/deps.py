@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.catalog.snapshot import CatalogSnapshot
 from api.catalog.store import CatalogStore
-from api.progress.repository import take_progress_changes
+from api.progress.repository import ProgressChange, collect_progress_changes
 from models.database import Database
 from models.prepared import Prepared
 
@@ -99,27 +99,29 @@ class UnitsOfWork:
             return work(session, *args, **kwargs)
 
     def _execute(self, work: Callable[..., T], *args: object, **kwargs: object) -> T:
-        with self._database.write_transaction() as connection:
-            try:
-                result = work(connection, *args, **kwargs)
-            finally:
-                changes = take_progress_changes(connection)
-        # Committed: the learners' cached planner states follow (none when `work` raised).
-        if self._learner_states is not None:
-            snapshot = self._catalog.snapshot
-            for change in changes:
-                self._learner_states.follow(change, snapshot)
+        with collect_progress_changes() as changes, self._database.write_transaction() as conn:
+            result = work(conn, *args, **kwargs)
+        self._follow(changes)
         return result
 
     def _write(self, work: Callable[..., T], *args: object, **kwargs: object) -> T:
-        with self._database.session_factory() as session:
+        with collect_progress_changes() as changes, self._database.session_factory() as session:
             try:
                 result = work(session, *args, **kwargs)
                 session.commit()
             except BaseException:
                 session.rollback()
                 raise
-            return result
+        self._follow(changes)
+        return result
+
+    def _follow(self, changes: list[ProgressChange]) -> None:
+        """Committed: the learners' cached planner states follow their progress changes."""
+        if self._learner_states is None or not changes:
+            return
+        snapshot = self._catalog.snapshot
+        for change in changes:
+            self._learner_states.follow(change, snapshot)
 
 
 def catalog_store(request: Request) -> CatalogStore:

@@ -1,6 +1,8 @@
 """Progress record and history queries."""
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -255,8 +257,8 @@ def add_event(
 ) -> None:
     """Append one change to the record's history and bump the learner's progress version.
 
-    The change is also noted on the connection (`note_progress_change`), so that once the
-    transaction commits, the process's cached planner state of the learner can follow it
+    The change is also noted (`collect_progress_changes`), so that once the transaction
+    commits, the process's cached planner state of the learner can follow it
     without reading their records again (api/planning/learner_states.py)."""
     event = {
         "learner_id": learner_id,
@@ -274,10 +276,7 @@ def add_event(
         _INSERT_EVENT.run(connection, event)
         bumped = _BUMP_PROGRESS_VERSION.first(connection, {"learner_id": learner_id})
     if bumped is not None:
-        note_progress_change(
-            connection,
-            ProgressChange(learner_id, int(bumped[0]), topic_slug, old, new),
-        )
+        note_progress_change(ProgressChange(learner_id, int(bumped[0]), topic_slug, old, new))
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,17 +291,25 @@ class ProgressChange:
     new: dict[str, Any]
 
 
-_CHANGES = "skillpath.progress_changes"
+# The changes made by the unit of work running in this context (see `collect_progress_changes`).
+_CHANGES: ContextVar[list[ProgressChange] | None] = ContextVar("progress_changes", default=None)
 
 
-def note_progress_change(connection: Connection, change: ProgressChange) -> None:
-    connection.info.setdefault(_CHANGES, []).append(change)
+def note_progress_change(change: ProgressChange) -> None:
+    found = _CHANGES.get()
+    if found is not None:
+        found.append(change)
 
 
-def take_progress_changes(connection: Connection) -> list[ProgressChange]:
-    """The changes noted on `connection` since the last call (its info outlives checkouts)."""
-    changes: list[ProgressChange] = connection.info.pop(_CHANGES, [])
-    return changes
+@contextmanager
+def collect_progress_changes() -> Iterator[list[ProgressChange]]:
+    """The progress changes made inside the block (by `add_event`), in order."""
+    changes: list[ProgressChange] = []
+    token = _CHANGES.set(changes)
+    try:
+        yield changes
+    finally:
+        _CHANGES.reset(token)
 
 
 def _records_query(
