@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test fuzz lint format lock bench bench-scale bench-engine bench-loops clean openapi crash-test soak screenshots
+.PHONY: run test fuzz lint format lock bench bench-scale bench-teams bench-engine bench-loops clean openapi crash-test soak screenshots
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,10 @@ bench: $(STAMP)
 # and write-then-read against the seed catalog's in the same run.
 bench-scale: $(STAMP)
 	$(BIN)/python -m bench.scale
+
+# A team's matrix and coverage for 200 members on bench-scale's catalog, beside recommendations.
+bench-teams: $(STAMP)
+	$(BIN)/python -m bench.team_matrix
 
 # uvloop against asyncio on a bare FastAPI app doing 0.7 ms of work per request.
 bench-loops: $(STAMP)

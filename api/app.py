@@ -11,7 +11,10 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
+from api.account.router import router as account_router
+from api.admin.router import router as admin_router
 from api.areas.router import router as areas_router
+from api.audit.router import router as audit_router
 from api.auth.router import router as auth_router
 from api.catalog.store import CatalogStore
 from api.checks.router import router as checks_router
@@ -32,6 +35,7 @@ from api.questions.router import router as questions_router
 from api.resources.router import router as resources_router
 from api.settings import Settings, get_settings
 from api.startup import prepare_database
+from api.teams.router import router as teams_router
 from api.topics.router import router as topics_router
 from api.web_app import install_web_app
 from models.database import Database
@@ -51,7 +55,11 @@ Errors are `application/problem+json` (RFC 9457). Lists answer `{items, total, l
 """
 
 TAGS = [
-    {"name": "accounts", "description": "Register, log in and read your account."},
+    {
+        "name": "accounts",
+        "description": "Register, log in and out, change your password, export or delete "
+        "your account and its data.",
+    },
     {"name": "catalog", "description": "Skill areas and the topic graph."},
     {"name": "topics", "description": "Things to learn and their prerequisites."},
     {"name": "resources", "description": "Courses, books, videos and docs linked to topics."},
@@ -63,6 +71,8 @@ TAGS = [
         "description": "Self-check questions on topics; the answers come only in a check's result.",
     },
     {"name": "checks", "description": "Your self-checks: graded answers that award levels."},
+    {"name": "admin", "description": "Account management and the audit trail (admins)."},
+    {"name": "teams", "description": "Teams, invitations, and where a team stands on a goal."},
     {"name": "health", "description": "Probes for load balancers and orchestrators."},
 ]
 
@@ -169,6 +179,10 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         graph_router,
         questions_router,
         checks_router,
+        account_router,
+        admin_router,
+        audit_router,
+        teams_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(health_router)

@@ -1,4 +1,5 @@
-"""The `skillpath` command line: serve, migrate, seed, create-admin and catalog export/import."""
+"""The `skillpath` command line: serve, migrate, seed, create-admin, catalog export/import and
+a demo team."""
 
 import argparse
 import getpass
@@ -15,7 +16,9 @@ from pydantic import ValidationError
 
 from api.auth.schemas import RegisterRequest
 from api.auth.service import ensure_admin
+from api.errors import ApiError
 from api.settings import get_settings
+from api.teams.demo import create_demo_team
 from models.database import Database, transaction
 from models.migrate import startup_lock, upgrade_to_head
 from seed.exporter import dump_catalog, export_catalog
@@ -94,9 +97,10 @@ def _run_uvicorn(uvicorn: Any, args: argparse.Namespace, protocol: str) -> None:
         log_level=get_settings().log_level,
         # The app renders every log line as JSON itself (api/observability/logging.py).
         log_config=None,
-        # A worker that does not answer the supervisor's ping within this many seconds is
-        # killed and replaced. A new worker answers only once it has imported the app, which
-        # takes seconds on a busy machine; uvicorn's default of 5 s kept killing them there.
+        # With --workers, uvicorn kills a worker that does not answer its health ping within
+        # this many seconds, and a worker answers only once it has imported this module (the
+        # spawned process's __main__) with the app's dependencies: on a busy machine that took
+        # longer than uvicorn's default 5 s, and workers were killed and restarted forever.
         timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
 
@@ -174,6 +178,36 @@ _QUESTIONS_HELP = (
 )
 
 
+def _demo_team(args: argparse.Namespace) -> int:
+    password = os.environ.get("SKILLPATH_DEMO_PASSWORD") or getpass.getpass("Manager password: ")
+    try:
+        manager = RegisterRequest(
+            email=args.manager_email, password=password, display_name="Demo manager"
+        )
+    except ValidationError as exc:
+        problems = "; ".join(str(error["msg"]) for error in exc.errors())
+        print(f"demo team refused: {problems}", file=sys.stderr)
+        return 2
+    try:
+        with _database() as database:
+            _migrate_database(database)
+            with transaction(database.session_factory) as session:
+                demo = create_demo_team(
+                    session,
+                    goal=args.goal,
+                    manager_email=manager.email,
+                    manager_password=manager.password,
+                )
+    except ApiError as exc:
+        print(f"demo team refused: {exc.detail}", file=sys.stderr)
+        return 2
+    state = "created" if demo.created else "already there"
+    print(f"demo team {demo.team_id} {state}, managed by {demo.manager_email}; try")
+    print(f"  GET /api/v1/teams/{demo.team_id}/matrix?goal={demo.goal}  (Accept: text/csv too)")
+    print(f"  GET /api/v1/teams/{demo.team_id}/coverage?goal={demo.goal}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line grammar."""
     parser = argparse.ArgumentParser(prog="skillpath", description=__doc__)
@@ -209,6 +243,14 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--email", required=True)
     admin.add_argument("--display-name", default="Administrator")
     admin.set_defaults(handler=_create_admin)
+    demo = commands.add_parser(
+        "demo-team",
+        help="create a demo team whose members have varied progress on a seeded goal "
+        "(the manager's password from SKILLPATH_DEMO_PASSWORD or a prompt)",
+    )
+    demo.add_argument("--goal", default="job-interview")
+    demo.add_argument("--manager-email", default="demo-manager@demo.skillpath.example")
+    demo.set_defaults(handler=_demo_team)
     return parser
 
 

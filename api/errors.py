@@ -81,6 +81,13 @@ class InvalidInput(ApiError):
     code = "invalid-input"
 
 
+class WrongPassword(ApiError):
+    """The account's password, asked again before a sensitive change, was not right."""
+
+    status = HTTPStatus.BAD_REQUEST
+    code = "wrong-password"
+
+
 class TooManyRequests(ApiError):
     status = HTTPStatus.TOO_MANY_REQUESTS
     code = "too-many-requests"
@@ -128,13 +135,31 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, 422, detail, code="validation-error", errors=errors)
 
 
+def _path_pattern(template: str, operation: dict[str, Any]) -> str:
+    """A regex of the paths an operation serves: an integer path parameter matches digits only,
+    as its route's `:int` converter does (`/teams/join` is not `/teams/{team_id}`)."""
+    integers = {
+        parameter["name"]
+        for parameter in operation.get("parameters", [])
+        if parameter.get("in") == "path" and parameter.get("schema", {}).get("type") == "integer"
+    }
+    parts = re.split(r"\{([^/}]+)\}", template)
+    pattern = ""
+    for index, part in enumerate(parts):
+        if index % 2 == 0:
+            pattern += re.escape(part)
+        else:
+            pattern += "[0-9]+" if part in integers else "[^/]+"
+    return pattern
+
+
 def _documented_methods(request: Request) -> list[str]:
     """The methods the OpenAPI document lists for the request's path."""
     methods: list[str] = []
     for template, operations in request.app.openapi().get("paths", {}).items():
-        pattern = "[^/]+".join(re.escape(part) for part in re.split(r"\{[^/}]+\}", template))
-        if re.fullmatch(pattern, request.url.path):
-            methods.extend(method.upper() for method in operations)
+        for method, operation in operations.items():
+            if re.fullmatch(_path_pattern(template, operation), request.url.path):
+                methods.append(method.upper())
     return methods
 
 

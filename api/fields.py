@@ -4,7 +4,7 @@ obeys) and the base classes of request bodies."""
 import types
 from typing import Annotated, Any, Union, get_args, get_origin
 
-from fastapi import Path
+from fastapi import Path, Query
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -17,7 +17,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from models.catalog import SLUG_LENGTH
-from seed.schema import SLUG_PATTERN, Hours, LongText, Slug, Tag, Title, Url
+from seed.schema import NOT_BLANK_PATTERN, SLUG_PATTERN, Hours, LongText, Slug, Tag, Title, Url
 
 # A slug in a path: the same pattern as in bodies, so no odd byte (NUL, say) reaches a query.
 SlugPath = Annotated[
@@ -30,7 +30,25 @@ SlugPath = Annotated[
     ),
 ]
 
+# An area filter: the slug pattern is stated; which areas exist is catalog data (a catalog
+# import may bring other areas), so an unknown one is refused by the service (invalid-input).
+AreaQuery = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=SLUG_LENGTH,
+        pattern=SLUG_PATTERN,
+        description="An area's slug (`GET /areas` lists them).",
+        examples=["deep-learning"],
+    ),
+]
+
+# What `RequestBody` refuses in any text, stated on every free-text field of the schema.
+NO_NUL_PATTERN = "^[^\\u0000]*$"
+NOT_BLANK_NO_NUL_PATTERN = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
+
 __all__ = [
+    "AreaQuery",
     "Hours",
     "LongText",
     "PatchBody",
@@ -53,10 +71,34 @@ def _holds_nul(value: Any) -> bool:
     return False
 
 
+def _state_no_nul(field: dict[str, Any]) -> None:
+    """Give a free-text field of the schema (a string with no pattern, format or fixed
+    values) the pattern that refuses NUL, in arrays and `anyOf` options too; a not-blank
+    text's pattern says both."""
+    if field.get("type") == "string" and not {"pattern", "format", "enum", "const"} & set(field):
+        field["pattern"] = NO_NUL_PATTERN
+    elif field.get("pattern") == NOT_BLANK_PATTERN:
+        field["pattern"] = NOT_BLANK_NO_NUL_PATTERN
+    for option in field.get("anyOf", []):
+        _state_no_nul(option)
+    if isinstance(field.get("items"), dict):
+        _state_no_nul(field["items"])
+
+
 class RequestBody(BaseModel):
     """A request body: unknown fields are refused, so no field can be slipped in."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        # Document what `_refuse_nul_characters` enforces, so a client never sends it.
+        schema = handler.resolve_ref_schema(handler(core_schema))
+        for field in schema.get("properties", {}).values():
+            _state_no_nul(field)
+        return schema
 
     @model_validator(mode="before")
     @classmethod
@@ -90,7 +132,7 @@ class PatchBody(RequestBody):
         cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
         # Document what `_refuse_nulls` enforces: no field takes `null`.
-        schema = handler.resolve_ref_schema(handler(core_schema))
+        schema = super().__get_pydantic_json_schema__(core_schema, handler)
         for field in schema.get("properties", {}).values():
             options = [o for o in field.pop("anyOf", []) if o != {"type": "null"}]
             if len(options) == 1:

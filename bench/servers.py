@@ -30,10 +30,60 @@ class Server:
 
 
 def free_port() -> int:
+    """A port that was free a moment ago. Another process may take it before the server binds
+    it: `serve` checks that the server it started is the one listening, and retries."""
     with socket.socket() as probe:
         probe.bind((HOST, 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+# Attempts at starting a server on a free port before giving up (each loses only a race).
+PORT_ATTEMPTS = 5
+_LISTEN = "0A"  # the state column of /proc/net/tcp for a listening socket
+
+
+def _listening_sockets(port: int) -> set[str]:
+    """The sockets (as /proc/<pid>/fd link targets) listening on `port` on this machine."""
+    found: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as rows:
+                next(rows)
+                for row in rows:
+                    fields = row.split()
+                    local, state, inode = fields[1], fields[3], fields[9]
+                    if state == _LISTEN and int(local.rsplit(":", 1)[1], 16) == port:
+                        found.add(f"socket:[{inode}]")
+        except FileNotFoundError:
+            continue
+    return found
+
+
+def listens_on(pid: int, port: int) -> bool:
+    """Whether process `pid` (or one of its workers) holds the socket listening on `port`."""
+    sockets = _listening_sockets(port)
+    for candidate in [pid, *_children(pid)]:
+        try:
+            descriptors = os.listdir(f"/proc/{candidate}/fd")
+        except OSError:
+            continue
+        for descriptor in descriptors:
+            try:
+                if os.readlink(f"/proc/{candidate}/fd/{descriptor}") in sockets:
+                    return True
+            except OSError:
+                continue
+    return False
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 # What `skillpath serve` runs: the asyncio loop (see api/cli.py and `make bench-loops`).
@@ -77,34 +127,86 @@ def serve(
     timeout: float = 60,
     loop: str = DEFAULT_LOOP,
     log_file: Path | None = None,
-    command: Callable[[int], list[str]] | None = None,
 ) -> Iterator[Server]:
     """Run `target` under uvicorn until the block ends; with `log_file`, its access log on and
-    written there. `command(port)` replaces the uvicorn command line."""
-    port = free_port()
-    arguments = (
-        command(port)
-        if command is not None
-        else uvicorn_command(
+    written there."""
+
+    def command(port: int) -> list[str]:
+        return uvicorn_command(
             target, port, workers=workers, factory=factory, loop=loop, access_log=bool(log_file)
         )
-    )
-    with contextlib.ExitStack() as files:
-        output = files.enter_context(log_file.open("ab")) if log_file is not None else None
-        process = subprocess.Popen(
-            arguments, env={**os.environ, **(env or {})}, stdout=output, stderr=output
-        )
-    base_url = f"http://{HOST}:{port}"
+
+    with serve_command(
+        command, env=env, ready_path=ready_path, timeout=timeout, log_file=log_file
+    ) as server:
+        yield server
+
+
+@contextmanager
+def serve_command(
+    command: Callable[[int], list[str]],
+    *,
+    env: Mapping[str, str] | None = None,
+    ready_path: str = "/",
+    timeout: float = 60,
+    log_file: Path | None = None,
+) -> Iterator[Server]:
+    """Run `command(port)` until the block ends, once `ready_path` answers 200; its output
+    goes to `log_file` when given.
+
+    The port is picked free, but another process can take it before the server binds it: then
+    the server exits (or the other process answers the readiness probe), and it is started
+    again on another port.
+    """
+    command_env = {**os.environ, **(env or {})}
+    for attempt in range(1, PORT_ATTEMPTS + 1):
+        port = free_port()
+        base_url = f"http://{HOST}:{port}"
+        with contextlib.ExitStack() as files:
+            output = files.enter_context(log_file.open("ab")) if log_file is not None else None
+            process = subprocess.Popen(command(port), env=command_env, stdout=output, stderr=output)
+        try:
+            startup = wait_until_ready(base_url + ready_path, process, timeout=timeout)
+        except RuntimeError:
+            _stop(process)
+            if attempt == PORT_ATTEMPTS or not _listening_sockets(port):
+                raise  # the server failed on its own, not for want of its port
+            continue
+        except BaseException:
+            _stop(process)
+            raise
+        if listens_on(process.pid, port):
+            break
+        _stop(process)  # someone else's server answered on the port we picked
+        if attempt == PORT_ATTEMPTS:
+            raise RuntimeError(f"no free port held after {PORT_ATTEMPTS} attempts")
     try:
-        startup = wait_until_ready(base_url + ready_path, process, timeout=timeout)
         yield Server(url=base_url, process=process, startup_seconds=startup)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _stop(process)
+
+
+@contextmanager
+def serve_as_users_run(
+    database_url: str,
+    *,
+    workers: int,
+    log_file: Path,
+    timeout: float = 120,
+    extra_env: Mapping[str, str] | None = None,
+) -> Iterator[Server]:
+    """skillpath as `make run` serves it (`skillpath serve`, its log level, its JSON access
+    log), over `database_url`, the log written to `log_file`. Rate limits are off: a
+    benchmark registers and logs in many learners from one address."""
+    env = {"SKILLPATH_DATABASE_URL": database_url, **NO_RATE_LIMITS, **(extra_env or {})}
+    with serve_command(
+        lambda port: skillpath_serve_command(port, workers=workers),
+        env=env,
+        ready_path="/health/ready",
+        timeout=timeout,
+        log_file=log_file,
+    ) as server:
+        yield server
 
 
 @contextmanager
@@ -130,25 +232,23 @@ def serve_skillpath(
 
 
 @contextmanager
-def serve_as_users_run(
+def serve_skillpath_command(
     database_url: str,
     *,
-    workers: int,
-    log_file: Path,
-    timeout: float = 120,
+    workers: int = 1,
+    timeout: float = 60,
     extra_env: Mapping[str, str] | None = None,
 ) -> Iterator[Server]:
-    """skillpath as `make run` serves it (`skillpath serve`, its log level, its JSON access
-    log), over `database_url`, the log written to `log_file`. Rate limits are off: a
-    benchmark registers and logs in many learners from one address."""
-    env = {"SKILLPATH_DATABASE_URL": database_url, **NO_RATE_LIMITS, **(extra_env or {})}
-    with serve(
-        "api.app:create_app",
-        env=env,
-        ready_path="/health/ready",
-        timeout=timeout,
-        log_file=log_file,
-        command=lambda port: skillpath_serve_command(port, workers=workers),
+    """`skillpath serve --workers N`, the README's command, over `database_url`; ready once
+    `/health/ready` answers. `extra_env` adds or overrides settings."""
+    skillpath = str(Path(sys.executable).with_name("skillpath"))
+
+    def command(port: int) -> list[str]:
+        return [skillpath, "serve", "--host", HOST, "--port", str(port), "--workers", str(workers)]
+
+    env = {"SKILLPATH_DATABASE_URL": database_url, "SKILLPATH_LOG_LEVEL": "warning"}
+    with serve_command(
+        command, env={**env, **(extra_env or {})}, ready_path="/health/ready", timeout=timeout
     ) as server:
         yield server
 

@@ -1,5 +1,6 @@
 """SQLAlchemy models and database set-up; every table is registered on `Base.metadata`."""
 
+from models.audit import AuditEntry
 from models.base import Base
 from models.catalog import (
     Area,
@@ -20,13 +21,16 @@ from models.learners import (
     Progress,
     ProgressEvent,
     ProgressStatus,
+    RevokedToken,
     Role,
 )
 from models.questions import Question
+from models.teams import Team, TeamInvitation, TeamMembership, TeamRole
 
 __all__ = [
     "KNOWN_STATUSES",
     "Area",
+    "AuditEntry",
     "Base",
     "CatalogState",
     "ChangeSource",
@@ -42,6 +46,11 @@ __all__ = [
     "Resource",
     "ResourceKind",
     "ResourceTopic",
+    "RevokedToken",
     "Role",
+    "Team",
+    "TeamInvitation",
+    "TeamMembership",
+    "TeamRole",
     "Topic",
 ]

@@ -1,11 +1,13 @@
 """Learners, their progress records and the append-only history of those records."""
 
 import enum
+import secrets
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Float,
     ForeignKey,
@@ -17,6 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql import false
 
 from models.base import Base
 from models.catalog import SLUG_LENGTH
@@ -26,6 +29,14 @@ from planner.levels import Level
 EMAIL_LENGTH = 320
 DISPLAY_NAME_LENGTH = 100
 NOTES_LENGTH = 2000
+JTI_LENGTH = 32
+
+
+def first_token_generation() -> int:
+    """A new account's token generation: random, not 0. SQLite gives a new account the id of
+    a deleted one when that was the highest id; starting at 0 again, the new account would
+    accept the deleted account's unexpired tokens. Bumps add 1, and stay within 32 bits."""
+    return secrets.randbelow(2**30) + 1
 
 
 class Role(enum.StrEnum):
@@ -70,6 +81,25 @@ class Learner(Base):
     # Bumped by every change to the learner's progress: processes cache what the planner needs
     # to know of a learner, and one indexed read tells them whether their copy is current.
     progress_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Every token carries the generation it was issued at; bumping it (a password change, the
+    # account disabled) refuses every token issued before (api/auth/revocation.py).
+    token_generation: Mapped[int] = mapped_column(
+        Integer, default=first_token_generation, server_default="0"
+    )
+    # A disabled account cannot log in, and its tokens are refused.
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class RevokedToken(Base):
+    """A token logged out before it expires: refused until then, and prunable after."""
+
+    __tablename__ = "revoked_tokens"
+
+    jti: Mapped[str] = mapped_column(String(JTI_LENGTH), primary_key=True)
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), index=True
+    )
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 class Progress(Base):

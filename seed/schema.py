@@ -40,7 +40,8 @@ _T = TypeVar("_T", bound=Hashable)
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, min_length=1, max_length=SLUG_LENGTH)]
 Tag = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, min_length=1, max_length=40)]
 # Stripped before the length check, so the schema says: at least one non-space character.
-_NOT_BLANK = Field(json_schema_extra={"pattern": r"\S"})
+NOT_BLANK_PATTERN = r"\S"
+_NOT_BLANK = Field(json_schema_extra={"pattern": NOT_BLANK_PATTERN})
 Title = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), _NOT_BLANK
 ]

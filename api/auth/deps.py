@@ -6,8 +6,8 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from api.auth.repository import learner_by_id
-from api.auth.security import learner_id_from_token
-from api.deps import DatabaseDep
+from api.auth.revocation import Caller, caller_of
+from api.deps import DatabaseDep, UnitsOfWork
 from api.errors import Forbidden, Unauthorized
 from api.settings import Settings
 from models.learners import Learner, Role
@@ -15,8 +15,9 @@ from models.learners import Learner, Role
 TOKEN_URL = "/api/v1/auth/token"  # noqa: S105 (a path, not a secret)
 
 
-class BearerLearner(OAuth2PasswordBearer):
-    """The learner id a valid bearer token names; 401 otherwise. Reads no database.
+class BearerCaller(OAuth2PasswordBearer):
+    """The caller a valid, unrevoked bearer token names; 401 otherwise. One indexed read
+    (api/auth/revocation.py).
 
     An OAuth2PasswordBearer, so the OpenAPI document declares the password flow and Swagger
     UI can log in; checking the token here rather than in a dependency of its own saves a
@@ -27,25 +28,30 @@ class BearerLearner(OAuth2PasswordBearer):
         # auto_error=False: a missing token is refused below, as the same problem+json 401.
         super().__init__(tokenUrl=TOKEN_URL, scheme_name="OAuth2PasswordBearer", auto_error=False)
 
-    async def __call__(self, request: Request) -> int:  # type: ignore[override]
+    async def __call__(self, request: Request) -> Caller:  # type: ignore[override]
         token = await super().__call__(request)
         if not token:
             raise Unauthorized("Missing bearer token.")
         settings: Settings = request.app.state.settings
-        learner_id = learner_id_from_token(token, secret=settings.secret_key.get_secret_value())
-        if learner_id is None:
+        state = request.app.state
+        caller = await caller_of(
+            token,
+            UnitsOfWork(state.database, state.catalog),
+            secret=settings.secret_key.get_secret_value(),
+        )
+        if caller is None:
             raise Unauthorized("Invalid or expired bearer token.")
-        return learner_id
+        return caller
 
 
-current_learner_id = BearerLearner()
+current_caller = BearerCaller()
 
-CurrentLearnerId = Annotated[int, Depends(current_learner_id)]
+CurrentCaller = Annotated[Caller, Depends(current_caller)]
 
 
-async def current_learner(learner_id: CurrentLearnerId, db: DatabaseDep) -> Learner:
+async def current_learner(caller: CurrentCaller, db: DatabaseDep) -> Learner:
     """The calling learner's account; 401 when it no longer exists."""
-    learner = await db.read(learner_by_id, learner_id)
+    learner = await db.read(learner_by_id, caller.learner_id)
     if learner is None:
         raise Unauthorized("Invalid or expired bearer token.")
     return learner

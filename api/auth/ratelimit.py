@@ -129,3 +129,11 @@ async def limit_registration(request: Request) -> None:
     """Refuse a registration beyond the client's limit; every attempt counts."""
     rate_limits = rate_limits_of(request.app)
     await rate_limits.hit(rate_limits.register_per_client, "register-client", _client(request))
+
+
+async def limit_password_check(request: Request, email: str) -> None:
+    """Refuse a password check of a signed-in account (a password change, an account deletion)
+    beyond the account's login limit: a stolen token must not become a way to guess the
+    password. Counted like logins, so the two share one budget."""
+    rate_limits = rate_limits_of(request.app)
+    await rate_limits.hit(rate_limits.login_per_account, "login-account", _account(email))

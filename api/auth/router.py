@@ -8,9 +8,9 @@ from fastapi.security import OAuth2PasswordRequestForm
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import service
-from api.auth.deps import CurrentLearner
-from api.auth.ratelimit import limit_login, limit_registration
-from api.auth.schemas import LearnerRead, RegisterRequest, Token
+from api.auth.deps import CurrentCaller, CurrentLearner
+from api.auth.ratelimit import limit_login, limit_password_check, limit_registration
+from api.auth.schemas import LearnerRead, PasswordChange, RegisterRequest, Token
 from api.auth.security import hash_password
 from api.deps import DatabaseDep
 from api.errors import problem_responses
@@ -61,6 +61,35 @@ async def log_in(
         secret=settings.secret_key.get_secret_value(),
         lifetime=timedelta(minutes=settings.access_token_minutes),
     )
+
+
+@router.post(
+    "/auth/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Change your password",
+    responses=problem_responses(400, 401, 422, 429),
+)
+async def change_my_password(
+    body: PasswordChange, learner: CurrentLearner, db: DatabaseDep, request: Request
+) -> None:
+    """Replace your password. Every token issued before, this one included, is refused from
+    now on, in every session: log in again. A wrong `current_password` is a 400 with type
+    `urn:skillpath:problem:wrong-password` and changes nothing."""
+    await limit_password_check(request, learner.email)
+    new_hash = await run_in_threadpool(service.new_password_hash, learner, body)
+    await db.write(service.change_password, learner, new_hash=new_hash)
+
+
+@router.post(
+    "/auth/logout",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Log out this token",
+    responses=problem_responses(401),
+)
+async def log_out(caller: CurrentCaller, db: DatabaseDep) -> None:
+    """Refuse the bearer token of this request from now on; your other sessions stay
+    logged in."""
+    await db.write(service.log_out, caller)
 
 
 @router.get(

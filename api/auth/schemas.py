@@ -22,12 +22,29 @@ def _normalized_email(value: str) -> str:
     return value
 
 
+def is_the_email(password: str, email: str) -> bool:
+    """Whether a password is the account's (lower-cased) email address, whatever its case."""
+    return password.strip().lower() == email
+
+
 # `format: email` tells clients (and the schema fuzzer) that any string will not do.
 Email = Annotated[
     str,
     Field(min_length=3, max_length=EMAIL_LENGTH, json_schema_extra={"format": "email"}),
     AfterValidator(_normalized_email),
 ]
+
+
+Password = Annotated[
+    str,
+    Field(
+        min_length=MIN_PASSWORD_LENGTH,
+        max_length=MAX_PASSWORD_LENGTH,
+        description=f"At least {MIN_PASSWORD_LENGTH} characters, and not the email address.",
+    ),
+]
+# The password an account already has: checked against its hash, so only bounded here.
+CurrentPassword = Annotated[str, Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)]
 
 
 class RegisterRequest(RequestBody):
@@ -43,14 +60,29 @@ class RegisterRequest(RequestBody):
     )
 
     email: Email
-    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)
+    password: Password
     display_name: str = Field(min_length=1, max_length=DISPLAY_NAME_LENGTH)
 
     @model_validator(mode="after")
     def _password_is_not_the_email(self) -> Self:
-        if self.password.strip().lower() == self.email:
+        if is_the_email(self.password, self.email):
             raise ValueError("the password must not be the email address")
         return self
+
+
+class PasswordChange(RequestBody):
+    """The account's password, and the one to replace it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"current_password": "a long passphrase", "new_password": "a longer passphrase"}
+            ]
+        },
+    )
+
+    current_password: CurrentPassword
+    new_password: Password
 
 
 class LearnerRead(BaseModel):

@@ -1,6 +1,8 @@
 """Password hashing (argon2) and access tokens (JWT, HS256)."""
 
 import time
+import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -8,6 +10,8 @@ from typing import Any
 import jwt
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
+
+from models.learners import JTI_LENGTH
 
 ALGORITHM = "HS256"
 TOKEN_TYPE = "access"  # noqa: S105 (a claim value, not a secret)
@@ -30,36 +34,66 @@ def verify_password(password: str, password_hash: str | None) -> bool:
     return _hasher.verify(password, password_hash)
 
 
-def create_access_token(*, learner_id: int, secret: str, lifetime: timedelta) -> str:
-    """A signed token naming the learner; it carries no role, which is read from the database."""
+@dataclass(frozen=True, slots=True)
+class TokenClaims:
+    """What a token with a valid signature says: whose it is, the account's token generation
+    when it was issued, its own id and when it expires. Revocation is checked against the
+    database (api/auth/revocation.py)."""
+
+    learner_id: int
+    generation: int
+    jti: str
+    expires_at: float
+
+
+def create_access_token(
+    *, learner_id: int, secret: str, lifetime: timedelta, generation: int = 0
+) -> str:
+    """A signed token naming the learner, the account's token generation (0 is that of the
+    accounts made before generations existed) and a unique id (`jti`); it carries no role,
+    which is read from the database."""
     now = datetime.now(UTC)
-    claims = {"sub": str(learner_id), "type": TOKEN_TYPE, "iat": now, "exp": now + lifetime}
+    claims = {
+        "sub": str(learner_id),
+        "type": TOKEN_TYPE,
+        "iat": now,
+        "exp": now + lifetime,
+        "jti": uuid.uuid4().hex,
+        "gen": generation,
+    }
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
-def learner_id_from_token(token: str, *, secret: str) -> int | None:
-    """The learner a valid, unexpired token names, or None for any other token."""
-    verified = _verified_subject(token, secret)
-    if verified is None:
+def token_claims(token: str, *, secret: str) -> TokenClaims | None:
+    """The claims of a well-signed, unexpired token, or None for any other token."""
+    claims = _verified_claims(token, secret)
+    if claims is None:
         return None
-    learner_id, expires_at = verified
-    return learner_id if time.time() < expires_at else None
+    return claims if time.time() < claims.expires_at else None
 
 
 # A client sends the same token with every request: its signature and claims are checked once,
 # its expiry on every use. A forged or altered token is another string, so it is checked anew.
 @lru_cache(maxsize=8192)
-def _verified_subject(token: str, secret: str) -> tuple[int, float] | None:
+def _verified_claims(token: str, secret: str) -> TokenClaims | None:
     try:
         claims: dict[str, Any] = jwt.decode(
             token,
             secret,
             algorithms=[ALGORITHM],
-            options={"require": ["exp", "iat", "sub"]},
+            options={"require": ["exp", "iat", "sub", "jti", "gen"]},
         )
     except jwt.PyJWTError:
         return None
-    subject = claims.get("sub")
-    if claims.get("type") != TOKEN_TYPE or not isinstance(subject, str) or not subject.isdigit():
+    subject, generation, jti = claims.get("sub"), claims.get("gen"), claims.get("jti")
+    if (
+        claims.get("type") != TOKEN_TYPE
+        or not isinstance(subject, str)
+        or not subject.isdigit()
+        or not isinstance(generation, int)
+        or isinstance(generation, bool)
+        or not isinstance(jti, str)
+        or not 0 < len(jti) <= JTI_LENGTH
+    ):
         return None
-    return int(subject), float(claims["exp"])
+    return TokenClaims(int(subject), generation, jti, float(claims["exp"]))

@@ -12,6 +12,7 @@ from typing import Any
 
 from api.catalog.answers import AnswerCache
 from api.catalog.repository import CatalogRows, ResourceRow, TopicRow
+from api.catalog.search import SearchTerms
 from planner import CatalogGraph, TopicNode
 
 JSONDict = dict[str, Any]
@@ -27,7 +28,7 @@ class TopicEntry:
     level: int
     summary: JSONDict
     detail: JSONDict
-    search_text: str
+    search: SearchTerms
     best_resources: tuple[JSONDict, ...]
 
 
@@ -149,7 +150,9 @@ def build_snapshot(rows: CatalogRows) -> CatalogSnapshot:
                 "unlocks": unlocks.get(topic.slug, []),
                 "resources": own_resources,
             },
-            search_text=" ".join([topic.slug, topic.title, topic.summary, *topic.tags]).lower(),
+            search=SearchTerms.of(
+                slug=topic.slug, title=topic.title, summary=topic.summary, tags=topic.tags
+            ),
             # Free first, then short: what a learner can start on at once.
             best_resources=tuple(
                 sorted(own_resources, key=lambda r: (not r["free"], r["hours"], r["id"]))[

@@ -7,7 +7,7 @@ Counted by the app's limiter (api/auth/ratelimit.py): the same storage and the s
 from fastapi import FastAPI, Request
 from limits import RateLimitItem, parse_many
 
-from api.auth.deps import CurrentLearnerId
+from api.auth.deps import CurrentCaller
 from api.auth.ratelimit import rate_limits_of
 
 
@@ -18,9 +18,9 @@ def _check_limits(app: FastAPI) -> list[RateLimitItem]:
     return items
 
 
-async def limit_checks(request: Request, learner_id: CurrentLearnerId) -> None:
+async def limit_checks(request: Request, caller: CurrentCaller) -> None:
     """Refuse a check beyond the learner's limit. Every submission counts, refused ones too,
     so probing with invalid answers is no way round it."""
     await rate_limits_of(request.app).hit(
-        _check_limits(request.app), "check-learner", str(learner_id)
+        _check_limits(request.app), "check-learner", str(caller.learner_id)
     )

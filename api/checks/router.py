@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 
-from api.auth.deps import CurrentLearnerId
+from api.auth.deps import CurrentCaller
 from api.checks import service
 from api.checks.ratelimit import limit_checks
 from api.checks.schemas import CheckRead, CheckSubmission
@@ -25,7 +25,7 @@ router = APIRouter(prefix="/me/checks", tags=["checks"])
     responses=problem_responses(401, 404, 409, 422, 429),
 )
 async def take_check(
-    slug: SlugPath, body: CheckSubmission, learner_id: CurrentLearnerId, db: DatabaseDep
+    slug: SlugPath, body: CheckSubmission, caller: CurrentCaller, db: DatabaseDep
 ) -> CheckRead:
     """Answer every question of the topic (`GET /topics/{slug}/questions`) exactly once.
     The result shows each right choice and why, the score (round(100 * correct / total)) and
@@ -34,7 +34,7 @@ async def take_check(
     from `not_started` to `in_progress`), with a history event of source `check`. A topic
     without questions is a 409. Rate-limited per learner (429 with `Retry-After`)."""
     return await db.execute(
-        service.take_check, learner_id=learner_id, topic_slug=slug, answers=body.answers
+        service.take_check, learner_id=caller.learner_id, topic_slug=slug, answers=body.answers
     )
 
 
@@ -45,7 +45,7 @@ async def take_check(
     responses=problem_responses(401, 404),
 )
 async def list_my_checks(
-    learner_id: CurrentLearnerId,
+    caller: CurrentCaller,
     db: DatabaseDep,
     page: PageDep,
     topic: Annotated[
@@ -62,7 +62,7 @@ async def list_my_checks(
     change them."""
     checks, total = await db.read(
         service.checks_page,
-        learner_id=learner_id,
+        learner_id=caller.learner_id,
         topic_slug=topic,
         limit=page.limit,
         offset=page.offset,

@@ -3,7 +3,7 @@
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from models import Goal, GoalTarget
+from models import Goal, GoalTarget, Topic
 
 
 def goal_by_slug(session: Session, slug: str) -> Goal | None:
@@ -21,3 +21,14 @@ def replace_targets(session: Session, goal: Goal, weights: dict[int, float]) -> 
 
 def target(session: Session, goal: Goal, topic_id: int) -> GoalTarget | None:
     return session.get(GoalTarget, (goal.id, topic_id))
+
+
+def targets_of(session: Session, goal: Goal) -> list[dict[str, object]]:
+    """The goal's targets as `{topic, weight, level}`, by topic slug."""
+    rows = session.execute(
+        select(Topic.slug, GoalTarget.weight, GoalTarget.level)
+        .join(GoalTarget, GoalTarget.topic_id == Topic.id)
+        .where(GoalTarget.goal_id == goal.id)
+        .order_by(Topic.slug)
+    )
+    return [{"topic": slug, "weight": weight, "level": level.value} for slug, weight, level in rows]

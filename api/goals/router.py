@@ -48,9 +48,9 @@ def _goal_read(snapshot: CatalogSnapshot, slug: str) -> JSONDict:
     openapi_extra=ADMIN_ONLY,
     responses=problem_responses(401, 403, 409),
 )
-async def create_goal(body: GoalCreate, _admin: AdminLearner, db: DatabaseDep) -> JSONBytes:
+async def create_goal(body: GoalCreate, admin: AdminLearner, db: DatabaseDep) -> JSONBytes:
     """Add a goal with its weighted target topics."""
-    _, snapshot = await db.edit_catalog(service.create_goal, body)
+    _, snapshot = await db.edit_catalog(service.create_goal, body, actor_id=admin.id)
     return JSONBytes(_goal_read(snapshot, body.slug), status_code=201)
 
 
@@ -62,10 +62,10 @@ async def create_goal(body: GoalCreate, _admin: AdminLearner, db: DatabaseDep) -
     responses=problem_responses(401, 403, 404),
 )
 async def update_goal(
-    slug: SlugPath, body: GoalUpdate, _admin: AdminLearner, db: DatabaseDep
+    slug: SlugPath, body: GoalUpdate, admin: AdminLearner, db: DatabaseDep
 ) -> JSONBytes:
     """Change the fields given; `targets`, when given, replaces every target."""
-    _, snapshot = await db.edit_catalog(service.update_goal, slug, body)
+    _, snapshot = await db.edit_catalog(service.update_goal, slug, body, actor_id=admin.id)
     return JSONBytes(_goal_read(snapshot, slug))
 
 
@@ -76,9 +76,9 @@ async def update_goal(
     openapi_extra=ADMIN_ONLY,
     responses=problem_responses(401, 403, 404),
 )
-async def delete_goal(slug: SlugPath, _admin: AdminLearner, db: DatabaseDep) -> None:
+async def delete_goal(slug: SlugPath, admin: AdminLearner, db: DatabaseDep) -> None:
     """Remove a goal and its targets."""
-    await db.edit_catalog(service.delete_goal, slug)
+    await db.edit_catalog(service.delete_goal, slug, actor_id=admin.id)
 
 
 @router.put(
@@ -92,12 +92,16 @@ async def set_goal_target(
     slug: SlugPath,
     topic_slug: SlugPath,
     body: TargetWeight,
-    _admin: AdminLearner,
+    admin: AdminLearner,
     db: DatabaseDep,
 ) -> JSONBytes:
     """Make the topic a target of the goal with this weight, or change its weight."""
     _, snapshot = await db.edit_catalog(
-        service.set_target, goal_slug=slug, topic_slug=topic_slug, weight=body.weight
+        service.set_target,
+        goal_slug=slug,
+        topic_slug=topic_slug,
+        weight=body.weight,
+        actor_id=admin.id,
     )
     return JSONBytes(_goal_read(snapshot, slug))
 
@@ -110,7 +114,9 @@ async def set_goal_target(
     responses=problem_responses(401, 403, 404),
 )
 async def remove_goal_target(
-    slug: SlugPath, topic_slug: SlugPath, _admin: AdminLearner, db: DatabaseDep
+    slug: SlugPath, topic_slug: SlugPath, admin: AdminLearner, db: DatabaseDep
 ) -> None:
     """The topic is no longer a target of the goal."""
-    await db.edit_catalog(service.remove_target, goal_slug=slug, topic_slug=topic_slug)
+    await db.edit_catalog(
+        service.remove_target, goal_slug=slug, topic_slug=topic_slug, actor_id=admin.id
+    )

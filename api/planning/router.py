@@ -5,7 +5,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from api.auth.deps import CurrentLearnerId
+from api.auth.deps import CurrentCaller
+from api.auth.revocation import Caller
 from api.catalog.snapshot import CatalogSnapshot
 from api.deps import DatabaseDep, SnapshotDep
 from api.errors import problem_responses
@@ -16,6 +17,7 @@ from api.planning.schemas import (
     MAX_BUDGET_HOURS,
     MAX_HOURS_PER_WEEK,
     MAX_RECOMMENDATIONS,
+    MIN_HOURS_PER_WEEK,
     PlanRead,
     PlanRequest,
     RecommendationsRead,
@@ -68,7 +70,7 @@ async def _caller_plan(
     request: Request,
     db: DatabaseDep,
     *,
-    learner_id: int,
+    caller: Caller,
     goal: str | None,
     targets: str | None,
 ) -> _CallerPlan:
@@ -77,8 +79,10 @@ async def _caller_plan(
     snapshot = db.catalog
     planner_goal = service.resolve_goal(snapshot, goal=goal, targets=service.parse_targets(targets))
     states: LearnerStates = request.app.state.learner_states
-    version, state = await service.learner_state(db, learner_id, snapshot, states)
-    return _CallerPlan(learner_id, version, snapshot, planner_goal, state)
+    version, state = await service.learner_state(
+        db, caller.learner_id, caller.progress_version, snapshot, states
+    )
+    return _CallerPlan(caller.learner_id, version, snapshot, planner_goal, state)
 
 
 @router.get(
@@ -89,7 +93,7 @@ async def _caller_plan(
 )
 async def get_my_recommendations(
     request: Request,
-    learner_id: CurrentLearnerId,
+    caller: CurrentCaller,
     db: DatabaseDep,
     goal: GoalQuery = None,
     targets: TargetsQuery = None,
@@ -98,7 +102,7 @@ async def get_my_recommendations(
     """Topics you can start now (every prerequisite known) that lead to the goal, ranked by
     the goal weight they carry and unlock, whether you started them, and their effort. Give
     `goal` or `targets`."""
-    plan = await _caller_plan(request, db, learner_id=learner_id, goal=goal, targets=targets)
+    plan = await _caller_plan(request, db, caller=caller, goal=goal, targets=targets)
     body = service.recommendations_body(plan.snapshot, plan.goal, plan.state, limit=limit)
     return plan.answer(request, body)
 
@@ -111,12 +115,17 @@ async def get_my_recommendations(
 )
 async def get_my_roadmap(
     request: Request,
-    learner_id: CurrentLearnerId,
+    caller: CurrentCaller,
     db: DatabaseDep,
     goal: GoalQuery = None,
     targets: TargetsQuery = None,
     hours_per_week: Annotated[
-        float | None, Query(gt=0, le=MAX_HOURS_PER_WEEK, description="Adds week numbers.")
+        float | None,
+        Query(
+            ge=MIN_HOURS_PER_WEEK,
+            le=MAX_HOURS_PER_WEEK,
+            description="Study hours per week (0.5 to 168): adds week numbers.",
+        ),
     ] = None,
     budget_hours: Annotated[
         float | None,
@@ -125,7 +134,7 @@ async def get_my_roadmap(
 ) -> JSONBytes:
     """Every topic you still need for the goal, each after all of its prerequisites, in
     stages (stage 1 is ready now), with hours, and weeks for `hours_per_week`."""
-    plan = await _caller_plan(request, db, learner_id=learner_id, goal=goal, targets=targets)
+    plan = await _caller_plan(request, db, caller=caller, goal=goal, targets=targets)
     body = service.roadmap_body(
         plan.snapshot,
         plan.goal,

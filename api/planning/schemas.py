@@ -1,14 +1,16 @@
 """Recommendation, roadmap and plan shapes."""
 
-from typing import Self
-
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.fields import RequestBody, Slug
 from api.resources.schemas import ResourceRead
 from api.topics.schemas import TopicSummary
 
 MAX_RECOMMENDATIONS = 50
+# Half an hour a week is the least study time a plan is made for: below it the weeks needed
+# stop meaning anything, and at 1e-300 hours a week they become an integer with hundreds of
+# digits that no JSON client can read (the 500 of issue 14).
+MIN_HOURS_PER_WEEK = 0.5
 MAX_HOURS_PER_WEEK = 168
 MAX_BUDGET_HOURS = 100_000
 MAX_TARGETS = 100
@@ -65,7 +67,13 @@ class RoadmapRead(BaseModel):
 
 
 class PlanRequest(RequestBody):
-    """A stateless plan: a goal (or ad-hoc targets) and what the learner already knows."""
+    """A stateless plan: a goal (or ad-hoc targets) and what the learner already knows.
+
+    Give exactly one of `goal` and `targets`; neither or both is refused with 422."""
+
+    # The one-of rule is stated in words, not as a top-level `oneOf`: client generators such
+    # as openapi-python-client cannot read a `oneOf` of partial schemas and drop the operation.
+    # service.resolve_goal enforces it (422 invalid-input), together with the goal's existence.
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -78,27 +86,28 @@ class PlanRequest(RequestBody):
                     "hours_per_week": 8,
                 }
             ],
-            # The documented form of `_goal_or_targets`: exactly one of them is non-null.
-            "oneOf": [
-                {"required": ["goal"], "properties": {"goal": {"type": "string"}}},
-                {"required": ["targets"], "properties": {"targets": {"type": "array"}}},
-            ],
         }
     )
 
-    goal: Slug | None = None
-    targets: list[Slug] | None = Field(default=None, min_length=1, max_length=MAX_TARGETS)
+    goal: Slug | None = Field(
+        default=None, description="A goal's slug. Give this or `targets`, not both."
+    )
+    targets: list[Slug] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_TARGETS,
+        description="Topic slugs: an ad-hoc goal, weight 1 each. Give this or `goal`, not both.",
+    )
     known: list[Slug] = Field(default_factory=list, max_length=MAX_STATE_TOPICS)
     in_progress: list[Slug] = Field(default_factory=list, max_length=MAX_STATE_TOPICS)
     limit: int = Field(default=10, ge=1, le=MAX_RECOMMENDATIONS)
-    hours_per_week: float | None = Field(default=None, gt=0, le=MAX_HOURS_PER_WEEK)
+    hours_per_week: float | None = Field(
+        default=None,
+        ge=MIN_HOURS_PER_WEEK,
+        le=MAX_HOURS_PER_WEEK,
+        description="Study hours per week (0.5 to 168): adds week numbers.",
+    )
     budget_hours: float | None = Field(default=None, ge=0, le=MAX_BUDGET_HOURS)
-
-    @model_validator(mode="after")
-    def _goal_or_targets(self) -> Self:
-        if (self.goal is None) == (self.targets is None):
-            raise ValueError("give either goal or targets, not both and not neither")
-        return self
 
 
 class PlanRead(BaseModel):

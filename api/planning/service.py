@@ -9,7 +9,7 @@ from api.catalog.snapshot import CatalogSnapshot
 from api.deps import UnitsOfWork
 from api.errors import InvalidInput, NotFound
 from api.planning.learner_states import LearnerStates
-from api.progress.repository import PROGRESS_VERSION, progress_version, status_by_topic_id
+from api.progress.repository import progress_version, status_by_topic_id
 from models import KNOWN_STATUSES, ProgressStatus
 from planner import Goal, LearnerState, Recommendations, Roadmap, build_roadmap, recommend
 
@@ -63,11 +63,15 @@ _KNOWN = frozenset(status.value for status in KNOWN_STATUSES)
 
 
 async def learner_state(
-    db: UnitsOfWork, learner_id: int, snapshot: CatalogSnapshot, cache: LearnerStates
+    db: UnitsOfWork,
+    learner_id: int,
+    version: int,
+    snapshot: CatalogSnapshot,
+    cache: LearnerStates,
 ) -> tuple[int, LearnerState]:
     """The learner's progress version and what they know and have started at it: the cached
-    copy when it is current (one single-row read tells), else read from their records."""
-    version = await db.scalar(PROGRESS_VERSION, learner_id=learner_id) or 0
+    copy when it is still at `version` (the progress version the token check read), else read
+    from their records."""
     cached = cache.get(learner_id, (version, snapshot.version))
     if cached is not None:
         return version, cached

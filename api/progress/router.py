@@ -4,10 +4,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response, status
 
-from api.auth.deps import CurrentLearnerId
+from api.auth.deps import CurrentCaller
 from api.deps import DatabaseDep
 from api.errors import InvalidInput, problem_responses
-from api.fields import SlugPath
+from api.fields import AreaQuery, SlugPath
 from api.pagination import Page, PageDep
 from api.progress import repository, service
 from api.progress.etags import etag_of
@@ -37,20 +37,18 @@ IfMatch = Annotated[
     responses=problem_responses(401),
 )
 async def list_my_progress(
-    learner_id: CurrentLearnerId,
+    caller: CurrentCaller,
     db: DatabaseDep,
     page: PageDep,
     status: Annotated[ProgressStatus | None, Query(description="Only this status.")] = None,
-    area: Annotated[
-        str | None, Query(max_length=64, description="Only this area's topics.")
-    ] = None,
+    area: AreaQuery = None,
 ) -> Page[ProgressRead]:
     """Your records, most recently changed first."""
     if area is not None and area not in db.catalog.area_slugs:
         raise InvalidInput(f"No area with slug '{area}'.")
     rows, total = await db.read(
         repository.records_page,
-        learner_id=learner_id,
+        learner_id=caller.learner_id,
         status=status,
         area=area,
         limit=page.limit,
@@ -71,10 +69,12 @@ async def list_my_progress(
     responses=problem_responses(401, 404),
 )
 async def get_my_progress(
-    topic_slug: SlugPath, learner_id: CurrentLearnerId, db: DatabaseDep, response: Response
+    topic_slug: SlugPath, caller: CurrentCaller, db: DatabaseDep, response: Response
 ) -> ProgressRead:
     """Your record on one topic; its `ETag` header is what `If-Match` expects."""
-    record = await db.read(service.get_progress, learner_id=learner_id, topic_slug=topic_slug)
+    record = await db.read(
+        service.get_progress, learner_id=caller.learner_id, topic_slug=topic_slug
+    )
     response.headers["ETag"] = etag_of(record.version)
     return record
 
@@ -91,7 +91,7 @@ async def get_my_progress(
 async def record_my_progress(
     topic_slug: SlugPath,
     body: ProgressWrite,
-    learner_id: CurrentLearnerId,
+    caller: CurrentCaller,
     db: DatabaseDep,
     response: Response,
     if_match: IfMatch = None,
@@ -101,7 +101,7 @@ async def record_my_progress(
     change (412)."""
     saved = await db.execute(
         service.save_progress,
-        learner_id=learner_id,
+        learner_id=caller.learner_id,
         topic_slug=topic_slug,
         body=body,
         if_match=if_match,
@@ -119,12 +119,12 @@ async def record_my_progress(
     responses=problem_responses(401, 404),
 )
 async def get_my_progress_history(
-    topic_slug: SlugPath, learner_id: CurrentLearnerId, db: DatabaseDep, page: PageDep
+    topic_slug: SlugPath, caller: CurrentCaller, db: DatabaseDep, page: PageDep
 ) -> Page[ProgressEventRead]:
     """Every change to your record, oldest first: when, who, and old → new values."""
     events, total = await db.read(
         service.history,
-        learner_id=learner_id,
+        learner_id=caller.learner_id,
         topic_slug=topic_slug,
         limit=page.limit,
         offset=page.offset,
@@ -138,6 +138,6 @@ async def get_my_progress_history(
     summary="Your progress per area",
     responses=problem_responses(401),
 )
-async def get_my_summary(learner_id: CurrentLearnerId, db: DatabaseDep) -> ProgressSummary:
+async def get_my_summary(caller: CurrentCaller, db: DatabaseDep) -> ProgressSummary:
     """Per area and overall: topics per status, the share you know, and hours spent."""
-    return await db.read(service.summary, learner_id=learner_id, snapshot=db.catalog)
+    return await db.read(service.summary, learner_id=caller.learner_id, snapshot=db.catalog)

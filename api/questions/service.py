@@ -4,14 +4,14 @@ Every edit bumps the catalog version first, like other catalog writes: it serial
 writers (so two admins cannot both add a topic's 20th question) and retires the answers kept
 for the old version, including `GET /topics/{slug}/questions`.
 
-Audit trail: each edit names, at `# AUDIT:`, the one `audit.record(...)` call it makes once the
-audit service (branch `accounts`) is merged; the routes already pass the admin's id in.
+Each edit records an entry in the audit trail, in the edit's own transaction.
 """
 
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from api.audit import service as audit
 from api.errors import Conflict, InvalidInput, NotFound
 from api.questions import repository
 from api.questions.schemas import (
@@ -97,8 +97,13 @@ def create_question(
     )
     session.add(question)
     session.flush()
-    # AUDIT: audit.record(session, actor_id=actor_id, action="question.create",
-    #     target=f"question:{question.id}", detail={"topic": slug, **body.model_dump(mode="json")})
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="question.create",
+        target=f"question:{question.id}",
+        detail={"topic": slug, **body.model_dump(mode="json")},
+    )
     return admin_read(question, slug)
 
 
@@ -114,16 +119,26 @@ def update_question(
     for name, value in after.items():
         setattr(question, name, value)
     session.flush()
-    # AUDIT: audit.record(session, actor_id=actor_id, action="question.update",
-    #     target=f"question:{question_id}", detail=audit.changes(before, after))
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="question.update",
+        target=f"question:{question_id}",
+        detail=audit.changes(before, after),
+    )
     return admin_read(question, slug)
 
 
 def delete_question(session: Session, question_id: int, *, actor_id: int | None) -> None:
     """Remove a question. Checks already taken keep their copy of it."""
     bump_catalog_version(session)
-    question, _slug = _question(session, question_id)
+    question, slug = _question(session, question_id)
     session.delete(question)
     session.flush()
-    # AUDIT: audit.record(session, actor_id=actor_id, action="question.delete",
-    #     target=f"question:{question_id}", detail={"topic": _slug, "prompt": question.prompt})
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action="question.delete",
+        target=f"question:{question_id}",
+        detail={"topic": slug, "prompt": question.prompt},
+    )

@@ -79,9 +79,9 @@ async def get_resource(
     openapi_extra=ADMIN_ONLY,
     responses=problem_responses(401, 403, 409),
 )
-async def create_resource(body: ResourceCreate, _admin: AdminLearner, db: DatabaseDep) -> JSONBytes:
+async def create_resource(body: ResourceCreate, admin: AdminLearner, db: DatabaseDep) -> JSONBytes:
     """Add a learning resource linked to the topics it teaches; URLs are unique."""
-    resource, snapshot = await db.edit_catalog(service.create_resource, body)
+    resource, snapshot = await db.edit_catalog(service.create_resource, body, actor_id=admin.id)
     return JSONBytes(_resource_read(snapshot, resource.id), status_code=201)
 
 
@@ -93,10 +93,12 @@ async def create_resource(body: ResourceCreate, _admin: AdminLearner, db: Databa
     responses=problem_responses(401, 403, 404, 409),
 )
 async def update_resource(
-    resource_id: ResourceId, body: ResourceUpdate, _admin: AdminLearner, db: DatabaseDep
+    resource_id: ResourceId, body: ResourceUpdate, admin: AdminLearner, db: DatabaseDep
 ) -> JSONBytes:
     """Change the fields given; `topics`, when given, replaces the links."""
-    _, snapshot = await db.edit_catalog(service.update_resource, resource_id, body)
+    _, snapshot = await db.edit_catalog(
+        service.update_resource, resource_id, body, actor_id=admin.id
+    )
     return JSONBytes(_resource_read(snapshot, resource_id))
 
 
@@ -107,6 +109,6 @@ async def update_resource(
     openapi_extra=ADMIN_ONLY,
     responses=problem_responses(401, 403, 404),
 )
-async def delete_resource(resource_id: ResourceId, _admin: AdminLearner, db: DatabaseDep) -> None:
+async def delete_resource(resource_id: ResourceId, admin: AdminLearner, db: DatabaseDep) -> None:
     """Remove a resource and its topic links."""
-    await db.edit_catalog(service.delete_resource, resource_id)
+    await db.edit_catalog(service.delete_resource, resource_id, actor_id=admin.id)

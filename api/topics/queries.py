@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 
+from api.catalog.search import SearchQuery
 from api.catalog.snapshot import CatalogSnapshot, TopicEntry
 from api.errors import InvalidInput, NotFound
 
@@ -17,12 +18,15 @@ def topic_entry(snapshot: CatalogSnapshot, slug: str) -> TopicEntry:
 def filter_topics(
     snapshot: CatalogSnapshot, *, area: str | None, level: int | None, text: str | None
 ) -> Sequence[TopicEntry]:
-    """The topics matching every filter given, in listing order."""
+    """The topics matching every filter given: best text matches first when `text` is
+    given (ties in listing order), else in listing order."""
     if area is not None and area not in snapshot.area_slugs:
         known = ", ".join(sorted(snapshot.area_slugs))
         raise InvalidInput(f"No area with slug '{area}'; the areas are: {known}.")
     listing = snapshot.listing(area, level)
     if not text:
         return listing
-    needle = text.lower()
-    return [entry for entry in listing if needle in entry.search_text]
+    query = SearchQuery.parse(text)
+    scored = [(entry.search.score(query), position) for position, entry in enumerate(listing)]
+    ranked = sorted((-score, position) for score, position in scored if score > 0)
+    return [listing[position] for _, position in ranked]

@@ -9,7 +9,7 @@ from api.catalog.http import NOT_MODIFIED, catalog_response
 from api.catalog.snapshot import JSONDict
 from api.deps import DatabaseDep, SnapshotDep
 from api.errors import ADMIN_ONLY, problem_responses
-from api.fields import SlugPath
+from api.fields import AreaQuery, SlugPath
 from api.pagination import Page, PageDep
 from api.responses import JSONBytes
 from api.topics import queries, service
@@ -28,20 +28,23 @@ async def list_topics(
     request: Request,
     snapshot: SnapshotDep,
     page: PageDep,
-    area: Annotated[
-        str | None, Query(max_length=64, description="An area's slug.", examples=["deep-learning"])
-    ] = None,
+    area: AreaQuery = None,
     level: Annotated[int | None, Query(ge=1, le=5, description="Exact level, 1 to 5.")] = None,
     q: Annotated[
         str | None,
         Query(
             min_length=1,
             max_length=100,
-            description="Case-insensitive text in the slug, title, summary or tags.",
+            description=(
+                "Words to find, in any order and case, singular or plural, with or without"
+                " hyphens: a topic matches when every word is in its title, tags, summary or"
+                " slug (a word may also begin one). Best matches first."
+            ),
         ),
     ] = None,
 ) -> Response:
-    """Topics ordered by area, level and slug; filters combine with AND."""
+    """Topics ordered by area, level and slug, or with `q` best matches first; filters
+    combine with AND."""
 
     def build() -> JSONDict:
         entries = queries.filter_topics(snapshot, area=area, level=level, text=q)
@@ -70,9 +73,9 @@ async def get_topic(slug: SlugPath, request: Request, snapshot: SnapshotDep) -> 
     openapi_extra=ADMIN_ONLY,
     responses=problem_responses(401, 403, 409),
 )
-async def create_topic(body: TopicCreate, _admin: AdminLearner, db: DatabaseDep) -> JSONBytes:
+async def create_topic(body: TopicCreate, admin: AdminLearner, db: DatabaseDep) -> JSONBytes:
     """Add a topic; connect it with the prerequisite endpoints."""
-    _, snapshot = await db.edit_catalog(service.create_topic, body)
+    _, snapshot = await db.edit_catalog(service.create_topic, body, actor_id=admin.id)
     return JSONBytes(queries.topic_entry(snapshot, body.slug).detail, status_code=201)
 
 
@@ -84,10 +87,10 @@ async def create_topic(body: TopicCreate, _admin: AdminLearner, db: DatabaseDep)
     responses=problem_responses(401, 403, 404),
 )
 async def update_topic(
-    slug: SlugPath, body: TopicUpdate, _admin: AdminLearner, db: DatabaseDep
+    slug: SlugPath, body: TopicUpdate, admin: AdminLearner, db: DatabaseDep
 ) -> JSONBytes:
     """Change the fields given; the others keep their value."""
-    _, snapshot = await db.edit_catalog(service.update_topic, slug, body)
+    _, snapshot = await db.edit_catalog(service.update_topic, slug, body, actor_id=admin.id)
     return JSONBytes(queries.topic_entry(snapshot, slug).detail)
 
 
@@ -98,10 +101,10 @@ async def update_topic(
     openapi_extra=ADMIN_ONLY,
     responses=problem_responses(401, 403, 404),
 )
-async def delete_topic(slug: SlugPath, _admin: AdminLearner, db: DatabaseDep) -> None:
+async def delete_topic(slug: SlugPath, admin: AdminLearner, db: DatabaseDep) -> None:
     """Delete a topic with its edges, resource links, goal targets and learners' progress
     records on it. Progress history keeps the slug and is never deleted."""
-    await db.edit_catalog(service.delete_topic, slug)
+    await db.edit_catalog(service.delete_topic, slug, actor_id=admin.id)
 
 
 @router.put(
@@ -114,13 +117,16 @@ async def delete_topic(slug: SlugPath, _admin: AdminLearner, db: DatabaseDep) ->
 async def add_prerequisite(
     slug: SlugPath,
     prerequisite_slug: SlugPath,
-    _admin: AdminLearner,
+    admin: AdminLearner,
     db: DatabaseDep,
 ) -> JSONBytes:
     """Make the topic need `prerequisite_slug`. Idempotent; a self-edge or an edge that would
     close a cycle is refused with 409 and nothing is stored."""
     _, snapshot = await db.edit_catalog(
-        service.add_prerequisite, topic_slug=slug, prerequisite_slug=prerequisite_slug
+        service.add_prerequisite,
+        topic_slug=slug,
+        prerequisite_slug=prerequisite_slug,
+        actor_id=admin.id,
     )
     return JSONBytes(queries.topic_entry(snapshot, slug).detail)
 
@@ -135,10 +141,13 @@ async def add_prerequisite(
 async def remove_prerequisite(
     slug: SlugPath,
     prerequisite_slug: SlugPath,
-    _admin: AdminLearner,
+    admin: AdminLearner,
     db: DatabaseDep,
 ) -> None:
     """The topic no longer needs `prerequisite_slug`."""
     await db.edit_catalog(
-        service.remove_prerequisite, topic_slug=slug, prerequisite_slug=prerequisite_slug
+        service.remove_prerequisite,
+        topic_slug=slug,
+        prerequisite_slug=prerequisite_slug,
+        actor_id=admin.id,
     )

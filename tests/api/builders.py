@@ -50,3 +50,40 @@ def record_progress(client: TestClient, account: Account, topic: str, **values: 
     """PUT a progress record; `status` defaults to completed."""
     body = {"status": "completed", **values}
     return client.put(f"/api/v1/me/progress/{topic}", json=body, headers=account.headers)
+
+
+def account_id(client: TestClient, account: Account) -> int:
+    """The account's id, as GET /me reports it."""
+    response = client.get("/api/v1/me", headers=account.headers)
+    assert response.status_code == 200, response.text
+    learner_id: int = response.json()["id"]
+    return learner_id
+
+
+def new_team(client: TestClient, manager: Account, *, name: str = "ML guild") -> int:
+    """A team that `manager` creates (and so manages); its id."""
+    response = client.post("/api/v1/teams", json={"name": name}, headers=manager.headers)
+    assert response.status_code == 201, response.text
+    return int(response.json()["id"])
+
+
+def invite(
+    client: TestClient, manager: Account, team_id: int, email: str, *, role: str = "member"
+) -> str:
+    """An invitation's code for `email`, made by a manager of the team."""
+    response = client.post(
+        f"/api/v1/teams/{team_id}/invitations",
+        json={"email": email, "role": role},
+        headers=manager.headers,
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["code"])
+
+
+def add_member(
+    client: TestClient, manager: Account, team_id: int, account: Account, *, role: str = "member"
+) -> None:
+    """Invite `account` to the team and have them join."""
+    code = invite(client, manager, team_id, account.email, role=role)
+    response = client.post("/api/v1/teams/join", json={"code": code}, headers=account.headers)
+    assert response.status_code == 200, response.text

@@ -1,7 +1,9 @@
 """Accounts: registration, login, the caller's account and the admin set-up."""
 
+import time
 from datetime import timedelta
 
+import jwt
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr, ValidationError
@@ -10,7 +12,7 @@ from api.app import create_app
 from api.auth import security
 from api.auth.security import create_access_token
 from api.cli import main as cli_main
-from api.settings import Settings
+from api.settings import DEVELOPMENT_SECRET, Settings
 from models.database import Database
 from tests.api.builders import PASSWORD, log_in, new_learner
 from tests.api.test_catalog_reads import assert_problem
@@ -79,11 +81,35 @@ def test_unknown_email_and_wrong_password_answer_alike(client: TestClient):
     assert wrong.json()["detail"] == unknown.json()["detail"]
 
 
+def learner_id(client: TestClient, headers: dict[str, str]) -> int:
+    """The id of the account `headers` log in as (ids are not 1, 2, ... on PostgreSQL, whose
+    sequences are not rolled back with the tests' transactions)."""
+    response = client.get("/api/v1/me", headers=headers)
+    assert response.status_code == 200, response.text
+    identifier: int = response.json()["id"]
+    return identifier
+
+
 def test_an_expired_token_is_refused(client: TestClient):
-    new_learner(client)
-    token = create_access_token(learner_id=1, secret=TEST_SECRET, lifetime=timedelta(seconds=-5))
+    me = learner_id(client, new_learner(client).headers)
+    token = create_access_token(learner_id=me, secret=TEST_SECRET, lifetime=timedelta(seconds=-5))
     response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert_problem(response, 401)
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_a_token_that_expires_while_in_use_is_refused_from_then_on(client: TestClient):
+    # Signatures are checked once per token and remembered (api/auth/security.py); the expiry
+    # must still be checked on every use.
+    me = learner_id(client, new_learner(client).headers)
+    token = create_access_token(learner_id=me, secret=TEST_SECRET, lifetime=timedelta(seconds=2))
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/me", headers=headers).json()["id"] == me
+    expires_at = jwt.decode(token, options={"verify_signature": False})["exp"]
+    time.sleep(max(0.0, expires_at - time.time()) + 0.2)
+    response = client.get("/api/v1/me", headers=headers)
+    assert_problem(response, 401)
+    assert response.headers["www-authenticate"] == "Bearer"
 
 
 def test_swagger_ui_can_authorize_with_the_password_flow(client: TestClient):
@@ -153,5 +179,8 @@ def test_outside_development_the_default_or_a_short_secret_is_refused(environmen
         Settings(environment=environment)
     with pytest.raises(ValidationError, match="SKILLPATH_SECRET_KEY"):
         Settings(environment=environment, secret_key=SecretStr("too-short"))
-    assert Settings(environment=environment, secret_key=SecretStr(TEST_SECRET))
-    assert Settings(environment="development")
+    accepted = Settings(environment=environment, secret_key=SecretStr(TEST_SECRET))
+    assert accepted.secret_key.get_secret_value() == TEST_SECRET
+    # In development the default (or any) secret is allowed, so `make run` needs no set-up.
+    development = Settings(environment="development", secret_key=SecretStr(DEVELOPMENT_SECRET))
+    assert development.secret_key.get_secret_value() == DEVELOPMENT_SECRET

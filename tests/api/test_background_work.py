@@ -47,7 +47,9 @@ def test_a_running_app_sees_edits_and_checkpoints(tmp_path: Path, monkeypatch: p
         with TestClient(create_app(settings, database=database)) as client:
             assert _eventually(lambda: len(checkpoints) >= 2)
             with transaction(other_process.session_factory) as session:
-                update_topic(session, "transformers", TopicUpdate(estimated_hours=42))
+                update_topic(
+                    session, "transformers", TopicUpdate(estimated_hours=42), actor_id=None
+                )
             assert _eventually(
                 lambda: client.get("/api/v1/topics/transformers").json()["estimated_hours"] == 42
             )

@@ -15,7 +15,7 @@ def test_another_processs_edit_is_noticed_by_the_version_check(
     assert store.refresh_if_stale() is False  # nothing changed yet
     # Another process shares the database, not this process's snapshot.
     with database.session_factory() as session:
-        update_topic(session, "transformers", TopicUpdate(estimated_hours=42))
+        update_topic(session, "transformers", TopicUpdate(estimated_hours=42), actor_id=None)
         session.commit()
     assert client.get("/api/v1/topics/transformers").json()["estimated_hours"] != 42
     assert store.refresh_if_stale() is True

@@ -15,6 +15,7 @@ from models.migrate import upgrade_to_head
 from seed.loader import load_catalog
 from seed.schema import parse_catalog
 from tests.databases import BACKENDS, drop_engine, make_engine
+from tests.threads import start_and_join
 
 ROUNDS = 15
 
@@ -57,16 +58,15 @@ def race_edges(database: Database, *edges: tuple[str, str]) -> list[str]:
         start.wait()
         try:
             with transaction(database.session_factory) as session:
-                add_prerequisite(session, topic_slug=topic, prerequisite_slug=prerequisite)
+                add_prerequisite(
+                    session, topic_slug=topic, prerequisite_slug=prerequisite, actor_id=None
+                )
             results[index] = "added"
         except Conflict:
             results[index] = "refused"
 
     threads = [threading.Thread(target=add, args=(i, *edge)) for i, edge in enumerate(edges)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    start_and_join(threads, timeout=30)
     return results
 
 

@@ -4,7 +4,7 @@ finds it current, and it equals what reading their records gives."""
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from api.auth.security import learner_id_from_token
+from api.auth.security import token_claims
 from api.planning.learner_states import LearnerStates
 from api.planning.service import _read_learner_state
 from planner import LearnerState
@@ -15,11 +15,9 @@ RECOMMENDATIONS = "/api/v1/me/recommendations?goal=job-interview&limit=5"
 
 def _learner_id(app: FastAPI, account: Account) -> int:
     token = account.headers["Authorization"].removeprefix("Bearer ")
-    learner_id = learner_id_from_token(
-        token, secret=app.state.settings.secret_key.get_secret_value()
-    )
-    assert learner_id is not None
-    return learner_id
+    claims = token_claims(token, secret=app.state.settings.secret_key.get_secret_value())
+    assert claims is not None
+    return claims.learner_id
 
 
 def _read_from_records(app: FastAPI, learner_id: int) -> tuple[int, LearnerState]:

@@ -1,6 +1,7 @@
 """Recommendations and roadmaps over HTTP, on the seeded catalog."""
 
 import json
+import math
 import os
 from pathlib import Path
 
@@ -206,6 +207,7 @@ def test_bad_recommendation_queries(client: TestClient, learner: Account, params
     ("params", "status"),
     [
         ({"goal": "job-interview", "hours_per_week": 0}, 422),
+        ({"goal": "job-interview", "hours_per_week": 1e-300}, 422),
         ({"goal": "job-interview", "hours_per_week": 169}, 422),
         ({"goal": "job-interview", "budget_hours": -1}, 422),
         ({"goal": "job-interview", "budget_hours": "lots"}, 422),
@@ -225,10 +227,19 @@ def test_bad_roadmap_queries(client: TestClient, learner: Account, params, statu
         ({"targets": []}, 422),
         ({"goal": "job-interview", "limit": 100}, 422),
         ({"goal": "job-interview", "role": "admin"}, 422),
+        ({"goal": "job-interview", "hours_per_week": 1e-300}, 422),
+        ({"goal": "job-interview", "hours_per_week": 0.49}, 422),
     ],
 )
 def test_bad_plans(client: TestClient, body, status):
     assert_problem(client.post("/api/v1/plans", json=body), status)
+
+
+def test_the_fewest_hours_per_week_give_a_plan_in_whole_weeks(client: TestClient):
+    response = client.post("/api/v1/plans", json={"goal": "job-interview", "hours_per_week": 0.5})
+    assert response.status_code == 200, response.text
+    roadmap = response.json()["roadmap"]
+    assert roadmap["weeks"] == math.ceil(roadmap["total_hours"] / 0.5)
 
 
 def test_progress_written_by_another_process_reaches_the_advice(

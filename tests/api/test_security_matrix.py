@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.auth.security import create_access_token
 from models.database import Database
-from tests.api.builders import new_admin, new_learner, record_progress
+from tests.api.builders import Account, new_admin, new_learner, record_progress
 from tests.api.test_catalog_reads import assert_problem
 from tests.conftest import TEST_SECRET, make_settings
 
@@ -33,7 +33,15 @@ PATH_VALUES = {
     "topic_slug": "transformers",
     "resource_id": "1",
     "question_id": "1",
+    "learner_id": "1",
+    "team_id": "1",
+    "member_id": "1",
 }
+
+
+# Path parameters that are integers: no text of any kind reaches a query through them.
+INTEGER_IDS = {"resource_id", "question_id", "learner_id", "team_id", "member_id"}
+ROUTED_INTS = {"team_id", "member_id"}
 
 
 def _operations() -> list[tuple[str, str, dict[str, Any]]]:
@@ -74,8 +82,12 @@ def test_every_state_changing_route_is_protected_or_public_on_purpose():
 
 
 def test_no_route_takes_a_learner_id():
-    # Learners reach their own data through /me only, so there is no id to swap.
-    for _method, path, _op in OPERATIONS:
+    # Learners reach their own data through /me only, so there is no id to swap; only admins
+    # name accounts by id. (A team's routes take the team's id and a member's id: they reach
+    # team data, not a learner's records, and test_teams_access.py proves who may use them.)
+    for _method, path, op in OPERATIONS:
+        if op.get("x-required-role") == "admin":
+            continue
         assert "learner" not in path
         assert "{id}" not in path
 
@@ -87,28 +99,47 @@ def _unsigned(claims: dict) -> str:
     return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
 
 
-def _bad_tokens() -> dict[str, str | None]:
-    valid = create_access_token(learner_id=1, secret=TEST_SECRET, lifetime=timedelta(hours=1))
+def _bad_tokens(learner_id: int) -> dict[str, str | None]:
+    """Tokens that must be refused, each naming `learner_id`, who exists: only the token's
+    own flaw can refuse it."""
+    valid = create_access_token(
+        learner_id=learner_id, secret=TEST_SECRET, lifetime=timedelta(hours=1)
+    )
     head, body, signature = valid.split(".")
     return {
         "none": None,
         "expired": create_access_token(
-            learner_id=1, secret=TEST_SECRET, lifetime=timedelta(seconds=-1)
+            learner_id=learner_id, secret=TEST_SECRET, lifetime=timedelta(seconds=-1)
         ),
         "tampered": f"{head}.{body}.{signature[::-1]}",
         "other-key": create_access_token(
-            learner_id=1, secret="another-secret-0123456789abcdef0123", lifetime=timedelta(hours=1)
+            learner_id=learner_id,
+            secret="another-secret-0123456789abcdef0123",
+            lifetime=timedelta(hours=1),
         ),
-        "alg-none": _unsigned({"sub": "1", "type": "access", "exp": 9999999999, "iat": 0}),
+        "alg-none": _unsigned(
+            {"sub": str(learner_id), "type": "access", "exp": 9999999999, "iat": 0}
+        ),
         "garbage": "not-a-token",
     }
 
 
+BAD_TOKENS = list(_bad_tokens(1))
+
+
+def _learner_id(client: TestClient, account: Account) -> int:
+    # Never assume an id: PostgreSQL's sequences are not rolled back with the test.
+    response = client.get("/api/v1/me", headers=account.headers)
+    assert response.status_code == 200, response.text
+    identifier: int = response.json()["id"]
+    return identifier
+
+
 @pytest.mark.parametrize(("method", "path"), PROTECTED)
-@pytest.mark.parametrize("token", list(_bad_tokens()))
+@pytest.mark.parametrize("token", BAD_TOKENS)
 def test_protected_routes_refuse_bad_tokens(client: TestClient, method, path, token):
-    new_learner(client)  # learner id 1 exists, so only the token's flaw can refuse it
-    value = _bad_tokens()[token]
+    learner_id = _learner_id(client, new_learner(client))
+    value = _bad_tokens(learner_id)[token]
     headers = {} if value is None else {"Authorization": f"Bearer {value}"}
     response = client.request(method, _url(path), headers=headers, json={})
     assert_problem(response, 401)
@@ -124,12 +155,84 @@ def test_learners_get_403_on_admin_routes(client: TestClient, method, path):
     assert client.get("/api/v1/graph").json() == before
 
 
+# A request each learner route serves to a learner holding a record on PATH_VALUES' topic, and
+# the status it answers. A new learner route must be added here: the exact status shows the
+# learner got through (a 401, 403, 404 or 422 would all pass an `!= 403`).
+LEARNER_REQUESTS: dict[tuple[str, str], tuple[str, dict[str, Any] | None, int]] = {
+    ("GET", "/api/v1/me"): ("/api/v1/me", None, 200),
+    ("GET", "/api/v1/me/summary"): ("/api/v1/me/summary", None, 200),
+    ("GET", "/api/v1/me/progress"): ("/api/v1/me/progress", None, 200),
+    ("GET", "/api/v1/me/progress/{topic_slug}"): ("/api/v1/me/progress/transformers", None, 200),
+    ("PUT", "/api/v1/me/progress/{topic_slug}"): (
+        "/api/v1/me/progress/transformers",
+        {"status": "in_progress"},
+        200,
+    ),
+    ("GET", "/api/v1/me/progress/{topic_slug}/history"): (
+        "/api/v1/me/progress/transformers/history",
+        None,
+        200,
+    ),
+    ("GET", "/api/v1/me/recommendations"): (
+        "/api/v1/me/recommendations?goal=job-interview",
+        None,
+        200,
+    ),
+    ("GET", "/api/v1/me/roadmap"): ("/api/v1/me/roadmap?goal=job-interview", None, 200),
+    ("GET", "/api/v1/me/export"): ("/api/v1/me/export", None, 200),
+    ("DELETE", "/api/v1/me"): ("/api/v1/me", {"password": "not the password"}, 400),
+    ("POST", "/api/v1/auth/password"): (
+        "/api/v1/auth/password",
+        {"current_password": "not the password", "new_password": "a new passphrase"},
+        400,
+    ),
+    ("POST", "/api/v1/auth/logout"): ("/api/v1/auth/logout", None, 204),
+    ("POST", "/api/v1/me/checks/{slug}"): ("/api/v1/me/checks/transformers", {"answers": []}, 422),
+    ("GET", "/api/v1/me/checks"): ("/api/v1/me/checks", None, 200),
+    # A team's routes: test_teams_access.py proves who may use each; here, that a learner is
+    # not refused as a non-admin (no such team is a 404, as for any outsider).
+    ("POST", "/api/v1/teams"): ("/api/v1/teams", {"name": "Study circle"}, 201),
+    ("GET", "/api/v1/teams"): ("/api/v1/teams", None, 200),
+    ("POST", "/api/v1/teams/join"): ("/api/v1/teams/join", {"code": "no-such-code"}, 404),
+    ("GET", "/api/v1/teams/{team_id}"): ("/api/v1/teams/999999", None, 404),
+    ("PATCH", "/api/v1/teams/{team_id}"): ("/api/v1/teams/999999", {"name": "x"}, 404),
+    ("DELETE", "/api/v1/teams/{team_id}"): ("/api/v1/teams/999999", None, 404),
+    ("POST", "/api/v1/teams/{team_id}/invitations"): (
+        "/api/v1/teams/999999/invitations",
+        {"email": "friend@example.com", "role": "member"},
+        404,
+    ),
+    ("GET", "/api/v1/teams/{team_id}/members"): ("/api/v1/teams/999999/members", None, 404),
+    ("DELETE", "/api/v1/teams/{team_id}/members/{member_id}"): (
+        "/api/v1/teams/999999/members/1",
+        None,
+        404,
+    ),
+    ("GET", "/api/v1/teams/{team_id}/matrix"): (
+        "/api/v1/teams/999999/matrix?goal=job-interview",
+        None,
+        404,
+    ),
+    ("GET", "/api/v1/teams/{team_id}/coverage"): (
+        "/api/v1/teams/999999/coverage?goal=job-interview",
+        None,
+        404,
+    ),
+}
+
+
+def test_every_learner_route_has_a_request_with_its_expected_status():
+    assert set(LEARNER) == set(LEARNER_REQUESTS), "add the new learner route to LEARNER_REQUESTS"
+
+
 @pytest.mark.parametrize(("method", "path"), LEARNER)
 def test_learner_routes_are_documented_as_such(client: TestClient, method, path):
     # An admin-only route that forgot its x-required-role marker would answer 403 here.
     learner = new_learner(client)
-    response = client.request(method, _url(path), headers=learner.headers, json={})
-    assert response.status_code != 403
+    assert record_progress(client, learner, "transformers").status_code == 201
+    url, body, expected = LEARNER_REQUESTS[(method, path)]
+    response = client.request(method, url, headers=learner.headers, json=body)
+    assert response.status_code == expected, response.text
 
 
 @pytest.mark.parametrize(("method", "path", "admin_only"), WITH_BODY)
@@ -184,8 +287,11 @@ def test_odd_bytes_in_path_slugs_are_refused_before_the_database(
     client: TestClient, database: Database, method, path, admin_only
 ):
     # PostgreSQL cannot hold NUL in text: it must be refused as bad input, never reach a query.
+    # Every path parameter gets one (an id too: "1%00" is no integer).
     account = new_admin(client, database) if admin_only else new_learner(client)
-    odd = re.sub(r"\{(\w+)\}", lambda m: "1" if m.group(1) == "resource_id" else "a%00b", path)
+    odd = re.sub(r"\{(\w+)\}", lambda m: "1%00" if m.group(1) in INTEGER_IDS else "a%00b", path)
+    assert "%00" in odd
     response = client.request(method, odd, headers=account.headers, json={})
-    if "%00" in odd:
-        assert_problem(response, 422)
+    # Team routes declare their ids `:int`: the router itself finds no route for "1%00".
+    routed_ints_only = set(re.findall(r"\{(\w+)\}", path)) <= ROUTED_INTS
+    assert_problem(response, 404 if routed_ints_only else 422)

@@ -13,6 +13,7 @@ from models import Area, Learner, Topic
 from models.database import Database
 from tests.conftest import make_settings
 from tests.databases import BACKENDS, drop_engine, make_engine
+from tests.threads import start_and_join
 
 STARTING_PROCESSES = 3
 
@@ -43,10 +44,7 @@ def test_processes_starting_together_prepare_the_database_once(fresh_database: D
             failures.append(exc)
 
     threads = [threading.Thread(target=start_up) for _ in range(STARTING_PROCESSES)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    start_and_join(threads, timeout=120)
     assert failures == []
     with fresh_database.session_factory() as session:
         assert session.scalar(select(func.count()).select_from(Area)) == 4

@@ -52,7 +52,8 @@ def test_written_and_read_values_match_sqlalchemys(migrated_engine: Engine):
         assert BUMP.run(connection, {"learner_id": learner_id}) == 1
         assert BUMP.run(connection, {"learner_id": learner_id + 1}) == 0
     with migrated_engine.connect() as connection:
-        by_sqlalchemy = connection.execute(EVENTS, {"learner_id": learner_id}).all()
+        oldest_first = EVENTS.order_by(ProgressEvent.version)
+        by_sqlalchemy = connection.execute(oldest_first, {"learner_id": learner_id}).all()
         prepared = Prepared(EVENTS.order_by(ProgressEvent.version.desc()))
         newest = prepared.first(connection, {"learner_id": learner_id})
         missing = prepared.first(connection, {"learner_id": learner_id + 1})

@@ -159,16 +159,20 @@ def test_same_input_same_output(case, shuffler: random.Random):
     topics, edges = list(catalog.topics), list(catalog.edges)
     shuffler.shuffle(topics)
     shuffler.shuffle(edges)
-    rebuilt = CatalogGraph.build(topics=topics, edges=edges)
+    # Each is compared with the answers of catalog.graph: a second graph built from the same
+    # lists (a build that depended on anything but its input would differ), and one built from
+    # the lists shuffled, with the goal's weights in another order.
+    built_again = CatalogGraph.build(topics=list(catalog.topics), edges=list(catalog.edges))
+    shuffled = CatalogGraph.build(topics=topics, edges=edges)
     reordered = Goal(slug=goal.slug, title=goal.title, weights=dict(reversed(goal.weights)))
-    for graph, same_goal in ((catalog.graph, goal), (rebuilt, reordered)):
-        assert recommend(graph, same_goal, state, limit=5) == recommend(
-            catalog.graph, goal, state, limit=5
-        )
-        for options in ({}, {"hours_per_week": 3.0}, {"budget_hours": 6.0}):
-            assert build_roadmap(graph, same_goal, state, **options) == build_roadmap(
-                catalog.graph, goal, state, **options
-            )
+    assert built_again is not catalog.graph
+    expected_recommendations = recommend(catalog.graph, goal, state, limit=5)
+    roadmap_options: list[dict[str, float]] = [{}, {"hours_per_week": 3.0}, {"budget_hours": 6.0}]
+    expected_roadmaps = [build_roadmap(catalog.graph, goal, state, **o) for o in roadmap_options]
+    for graph, same_goal in ((built_again, goal), (shuffled, reordered)):
+        assert recommend(graph, same_goal, state, limit=5) == expected_recommendations
+        for options, expected in zip(roadmap_options, expected_roadmaps, strict=True):
+            assert build_roadmap(graph, same_goal, state, **options) == expected
 
 
 @PROPERTY

@@ -10,25 +10,16 @@ import itertools
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from bench import servers
-from models.database import create_db_engine
 from tests.conftest import TEST_SECRET
-from tests.databases import (
-    BACKENDS,
-    POSTGRES_URL_VARIABLE,
-    postgres_url,
-    skip_or_fail_without_postgres,
-)
+from tests.databases import BACKENDS, fresh_database_url
+from tests.threads import start_and_join
 
 PASSWORD = "concurrent writers passphrase"
 LEARNERS = 3
@@ -62,32 +53,6 @@ STATUSES = ["in_progress", "completed", "skipped", "not_started"]
 # service re-reads and retries a few times first); it then changes nothing.
 PLAIN_WRITE_STATUSES = {200, 201, 409}
 JOIN_SECONDS = 60
-
-
-@contextmanager
-def fresh_database_url(backend: str, tmp_dir: Path) -> Iterator[str]:
-    """The URL of a new, empty database of `backend`, removed afterwards (PostgreSQL)."""
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_dir / f'{uuid.uuid4().hex}.db'}"
-        return
-    url = postgres_url()
-    if url is None:
-        skip_or_fail_without_postgres(f"{POSTGRES_URL_VARIABLE} is not set")
-        raise AssertionError("unreachable")
-    name = f"skillpath_reliability_{uuid.uuid4().hex[:8]}"
-    admin = create_db_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:
-        admin.dispose()
-        skip_or_fail_without_postgres(f"{url} is unreachable ({type(exc).__name__}: {exc})")
-    try:
-        yield make_url(url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -125,11 +90,7 @@ def run_threads(count: int, target: Callable[[int], None]) -> list[BaseException
             failures.append(exc)
 
     threads = [threading.Thread(target=guarded, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=JOIN_SECONDS)
-        assert not thread.is_alive(), "a client thread hung"
+    start_and_join(threads, timeout=JOIN_SECONDS)
     return failures
 
 

@@ -1,0 +1,72 @@
+"""Tokens that can be revoked: which tokens are still good, checked in one indexed read.
+
+Two mechanisms, both in SQL, so every worker and every process after a restart refuses the
+same tokens (a deny-list in one process's memory, or in a store beside SQL, would not):
+
+* **A per-learner token generation.** Every token carries the generation its account had when
+  it was issued (the `gen` claim). A password change or disabling the account bumps the
+  generation, which refuses every token issued before in one UPDATE, however many there are
+  and whichever worker issued them. Deleting the account deletes the row, which refuses its
+  tokens just as surely.
+* **A deny-list of token ids** (`revoked_tokens`, keyed by the `jti` claim) for a single
+  logout: that one token is refused, the account's other sessions stay. A row is needed only
+  until its token would have expired anyway, so expired rows are pruned (on every logout).
+
+Why both: a generation alone cannot log out one session without logging out all of them; a
+deny-list alone would need a row per live token to revoke them all at a password change.
+
+The check is one statement: the learner's row by primary key (generation matches, account not
+disabled) and a primary-key probe of the deny-list, answering the learner's progress version,
+which the plan endpoints and the answers kept before routing need anyway (DESIGN.md §6: a
+per-request read is folded into a read the request already makes). The signature and expiry
+are checked before it, with no database.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import bindparam, exists, false, select
+
+from api.auth.security import token_claims
+from api.deps import UnitsOfWork
+from models import Learner, RevokedToken
+from models.prepared import Prepared
+
+# The learner's progress version when the token is still good; no row when it is not.
+TOKEN_CHECK = Prepared(
+    select(Learner.progress_version).where(
+        Learner.id == bindparam("learner_id"),
+        Learner.token_generation == bindparam("generation"),
+        Learner.disabled.is_(false()),
+        ~exists().where(RevokedToken.jti == bindparam("jti")),
+    )
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who a good token names, and what the request may want to know of them already."""
+
+    learner_id: int
+    progress_version: int
+    # The token's own id and expiry: what a logout writes to the deny-list.
+    jti: str
+    expires_at: datetime
+
+
+async def caller_of(token: str, db: UnitsOfWork, *, secret: str) -> Caller | None:
+    """The caller a token names when it is well signed, unexpired and not revoked; else None."""
+    claims = token_claims(token, secret=secret)
+    if claims is None:
+        return None
+    progress_version = await db.scalar(
+        TOKEN_CHECK, learner_id=claims.learner_id, generation=claims.generation, jti=claims.jti
+    )
+    if progress_version is None:
+        return None
+    return Caller(
+        learner_id=claims.learner_id,
+        progress_version=progress_version,
+        jti=claims.jti,
+        expires_at=datetime.fromtimestamp(claims.expires_at, UTC),
+    )
