@@ -56,11 +56,14 @@ lock:
 		--generate-hashes -o requirements.lock
 	rm -rf .lock-venv
 
-# Load benchmark of the service against a bare FastAPI app (needs wrk: apt-get install wrk).
+# Load benchmark of the service, served as `make run` serves it, against a bare FastAPI app run
+# between every two scenarios; includes the write-then-read loop (needs wrk: apt-get install wrk).
+# SKILLPATH_BENCH_DATABASE_URL=postgresql+psycopg://... BENCH_WORKERS=2 for PostgreSQL.
 bench: $(STAMP)
 	$(BIN)/python -m bench.load
 
-# The same endpoints on 10,000 topics, 40,000 edges, 100,000 learners, 1,000,000 progress records.
+# The same endpoints on 10,000 topics, 40,000 edges, 100,000 learners, 1,000,000 progress records,
+# and write-then-read against the seed catalog's in the same run.
 bench-scale: $(STAMP)
 	$(BIN)/python -m bench.scale
 

@@ -142,6 +142,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            if app.state.database.async_reads is not None:
+                await app.state.database.async_reads.close()
             if owns_database:
                 app.state.database.dispose()
 

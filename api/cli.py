@@ -6,9 +6,11 @@ import getpass
 import logging
 import os
 import sys
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -46,6 +48,28 @@ def _migrate_database(database: Database) -> None:
 
 
 WORKER_HEALTHCHECK_SECONDS = 60
+# prometheus_client reads it when first imported: set here, before any worker imports the app.
+MULTIPROCESS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+
+
+@contextmanager
+def _metrics_directory() -> Iterator[None]:
+    """PROMETHEUS_MULTIPROC_DIR for the workers about to start, so that /metrics adds up all
+    of them (api/observability/metrics.py): a fresh directory removed afterwards, or the one
+    the environment names, emptied of an earlier run's counters first."""
+    configured = os.environ.get(MULTIPROCESS_DIR_VARIABLE)
+    if configured:
+        Path(configured).mkdir(parents=True, exist_ok=True)
+        for stale in Path(configured).glob("*.db"):
+            stale.unlink()
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="skillpath-metrics-") as directory:
+        os.environ[MULTIPROCESS_DIR_VARIABLE] = directory
+        try:
+            yield
+        finally:
+            del os.environ[MULTIPROCESS_DIR_VARIABLE]
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -53,6 +77,12 @@ def _serve(args: argparse.Namespace) -> int:
 
     from api.http_protocol import PROTOCOL
 
+    with _metrics_directory():
+        _run_uvicorn(uvicorn, args, PROTOCOL)
+    return 0
+
+
+def _run_uvicorn(uvicorn: Any, args: argparse.Namespace, protocol: str) -> None:
     uvicorn.run(
         "api.app:create_app",
         factory=True,
@@ -63,7 +93,7 @@ def _serve(args: argparse.Namespace) -> int:
         # several times longer at the 99th percentile for the same throughput
         # (docs/performance.md, `make bench-loops`).
         loop="asyncio",
-        http=PROTOCOL,
+        http=protocol,
         log_level=get_settings().log_level,
         # The app renders every log line as JSON itself (api/observability/logging.py).
         log_config=None,
@@ -73,7 +103,6 @@ def _serve(args: argparse.Namespace) -> int:
         # longer than uvicorn's default 5 s, and workers were killed and restarted forever.
         timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
-    return 0
 
 
 def _migrate(_args: argparse.Namespace) -> int:

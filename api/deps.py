@@ -1,7 +1,7 @@
 """Dependencies shared by the routers: units of work on the database, and the catalog."""
 
 from collections.abc import Callable
-from typing import Annotated, Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Concatenate, ParamSpec, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy import Connection
@@ -10,8 +10,12 @@ from starlette.concurrency import run_in_threadpool
 
 from api.catalog.snapshot import CatalogSnapshot
 from api.catalog.store import CatalogStore
+from api.progress.repository import ProgressChange, collect_progress_changes
 from models.database import Database
 from models.prepared import Prepared
+
+if TYPE_CHECKING:
+    from api.planning.learner_states import LearnerStates
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -25,9 +29,16 @@ class UnitsOfWork:
     the event loop free and costs less than a hop per dependency.
     """
 
-    def __init__(self, database: Database, catalog: CatalogStore) -> None:
+    def __init__(
+        self,
+        database: Database,
+        catalog: CatalogStore,
+        learner_states: "LearnerStates | None" = None,
+    ) -> None:
         self._database = database
         self._catalog = catalog
+        # Moved along by the progress changes this request commits (`execute`).
+        self._learner_states = learner_states
 
     @property
     def catalog(self) -> CatalogSnapshot:
@@ -45,9 +56,12 @@ class UnitsOfWork:
         return await run_in_threadpool(lambda: self._read(work, *args, **kwargs))
 
     async def scalar(self, statement: Prepared, **params: Any) -> Any:
-        """One value read by one statement, outside any transaction (`Database.read_scalar`)."""
+        """One value read by one statement, outside any transaction (`Database.read_scalar`):
+        inline on SQLite, awaited on the event loop on PostgreSQL (no thread hop)."""
         if self._database.runs_inline:
             return self._database.read_scalar(statement, params)
+        if self._database.async_reads is not None:
+            return await self._database.read_scalar_async(statement, params)
         return await run_in_threadpool(self._database.read_scalar, statement, params)
 
     async def write(
@@ -85,18 +99,29 @@ class UnitsOfWork:
             return work(session, *args, **kwargs)
 
     def _execute(self, work: Callable[..., T], *args: object, **kwargs: object) -> T:
-        with self._database.write_transaction() as connection:
-            return work(connection, *args, **kwargs)
+        with collect_progress_changes() as changes, self._database.write_transaction() as conn:
+            result = work(conn, *args, **kwargs)
+        self._follow(changes)
+        return result
 
     def _write(self, work: Callable[..., T], *args: object, **kwargs: object) -> T:
-        with self._database.session_factory() as session:
+        with collect_progress_changes() as changes, self._database.session_factory() as session:
             try:
                 result = work(session, *args, **kwargs)
                 session.commit()
             except BaseException:
                 session.rollback()
                 raise
-            return result
+        self._follow(changes)
+        return result
+
+    def _follow(self, changes: list[ProgressChange]) -> None:
+        """Committed: the learners' cached planner states follow their progress changes."""
+        if self._learner_states is None or not changes:
+            return
+        snapshot = self._catalog.snapshot
+        for change in changes:
+            self._learner_states.follow(change, snapshot)
 
 
 def catalog_store(request: Request) -> CatalogStore:
@@ -107,7 +132,8 @@ def catalog_store(request: Request) -> CatalogStore:
 
 async def units_of_work(request: Request) -> UnitsOfWork:
     """Database access for this request."""
-    return UnitsOfWork(request.app.state.database, catalog_store(request))
+    state = request.app.state
+    return UnitsOfWork(state.database, catalog_store(request), state.learner_states)
 
 
 async def current_snapshot(request: Request) -> CatalogSnapshot:

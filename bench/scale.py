@@ -19,19 +19,23 @@ from api.auth.security import hash_password
 from bench import servers
 from bench.catalog_gen import GeneratedCatalog, generate_catalog, slug_of
 from bench.load import (
+    LOOP_LEARNERS,
+    LOOP_TOPICS,
     PASSWORD,
+    WRITE_THEN_READ,
     Load,
     Subject,
-    fastest,
     hello_report,
+    in_parallel,
+    interleaved,
     log_in,
-    measure_hello,
+    log_path,
+    paired_ratios,
     print_table,
-    ratios,
     report_header,
-    run_scenarios,
     scenarios,
     seeded_subject,
+    serve_hello,
     write_report,
 )
 from models import (
@@ -183,12 +187,20 @@ def _progress(learner: int, topic: int, status: ProgressStatus, at: datetime) ->
 
 
 def scale_subject(base_url: str, catalog: GeneratedCatalog) -> Subject:
-    """The generated bench learner, a topic it has not started, and topics a visitor knows."""
+    """The generated bench learner, a topic it has not started, topics a visitor knows, and
+    for the write-then-read loop, generated learners and the catalog's first topics."""
     with httpx.Client(base_url=base_url, timeout=60) as client:
         token = log_in(client, BENCH_EMAIL)
+        loop_tokens = in_parallel(
+            lambda number: log_in(client, f"learner-{number + 2}@example.com"), LOOP_LEARNERS
+        )
     unknown = next(i for i in range(len(catalog.hours)) if i not in catalog.known)
     known = tuple(slug_of(i) for i in sorted(catalog.known)[:50])
-    return Subject(token=token, topic=slug_of(unknown), known=known)
+    loop_topics = tuple(slug_of(i) for i in range(LOOP_TOPICS))
+    return Subject(token, slug_of(unknown), known, loop_tokens, loop_topics)
+
+
+RECOMMENDATIONS = "GET /api/v1/me/recommendations"
 
 
 def main() -> None:
@@ -199,25 +211,36 @@ def main() -> None:
         generated = time.perf_counter()
         records = fill_database(scale_url, catalog)
         generated = time.perf_counter() - generated
-        hello_before = measure_hello(load)
+        name = f"bench-scale-{scale_url.split(':', 1)[0].split('+')[0]}-{load.workers}w"
+        with serve_hello(load, log_path(f"{name}-hello")) as hello:
+            # The seed catalog's recommendations and write-then-read, in the same run, for
+            # the comparison.
+            with servers.serve_as_users_run(
+                f"sqlite:///{folder}/seeded.db",
+                workers=load.workers,
+                log_file=log_path(f"{name}-seeded"),
+            ) as seeded_server:
+                compared = [
+                    scenario
+                    for scenario in scenarios(seeded_subject(seeded_server.url))
+                    if scenario.name in (RECOMMENDATIONS, WRITE_THEN_READ)
+                ]
+                seeded_hellos, seeded = interleaved(seeded_server.url, hello.url, compared, load)
+            with servers.serve_as_users_run(
+                scale_url, workers=load.workers, log_file=log_path(name), timeout=300
+            ) as server:
+                rss_at_start = servers.rss_megabytes(server.process.pid)
+                hellos, measured = interleaved(
+                    server.url, hello.url, scenarios(scale_subject(server.url, catalog)), load
+                )
+                rss = servers.rss_megabytes(server.process.pid)
 
-        # The seed catalog's recommendations, in the same run, for the comparison of p50s.
-        with servers.serve_skillpath(
-            f"sqlite:///{folder}/seeded.db", workers=load.workers
-        ) as seeded_server:
-            recommendations = scenarios(seeded_subject(seeded_server.url))[2]
-            seeded = load.drive(seeded_server.url, recommendations.request)
-
-        with servers.serve_skillpath(scale_url, workers=load.workers, timeout=300) as server:
-            rss_at_start = servers.rss_megabytes(server.process.pid)
-            measured = run_scenarios(
-                server.url, scenarios(scale_subject(server.url, catalog)), load
-            )
-            rss = servers.rss_megabytes(server.process.pid)
-        hello_after = measure_hello(load)
-
-    results = ratios(measured, fastest(hello_before, hello_after))
-    scale_p50 = results[recommendations.name]["p50_ms"]
+    results = paired_ratios(measured, hellos)
+    seeded_results = paired_ratios(seeded, seeded_hellos)
+    scale_p50 = results[RECOMMENDATIONS]["p50_ms"]
+    seeded_p50 = seeded_results[RECOMMENDATIONS]["p50_ms"]
+    loop_scale = results[WRITE_THEN_READ]["requests_per_second"]
+    loop_seeded = seeded_results[WRITE_THEN_READ]["requests_per_second"]
     report = {
         **report_header(scale_url, load),
         "scale": {
@@ -227,22 +250,27 @@ def main() -> None:
             "progress_records": records,
             "generation_seconds": round(generated, 1),
         },
-        "hello": hello_report(hello_before, hello_after),
+        "hello": hello_report(*hellos),
         "endpoints": results,
+        "seeded": {"hello": hello_report(*seeded_hellos), "endpoints": seeded_results},
         "server_rss_mb": round(rss, 1),
         "server_rss_at_start_mb": round(rss_at_start, 1),
         "startup_seconds": round(server.startup_seconds, 2),
-        "seeded_recommendations_p50_ms": seeded.p50_ms,
-        "recommendations_p50_vs_seeded": round(scale_p50 / seeded.p50_ms, 2),
+        "seeded_recommendations_p50_ms": seeded_p50,
+        "recommendations_p50_vs_seeded": round(scale_p50 / seeded_p50, 2),
+        "write_then_read_vs_seeded": round(loop_scale / loop_seeded, 2),
     }
     print_table(report, targets=False)
     print(
         f"start-up {report['startup_seconds']} s (target <= 5), RSS at start "
         f"{report['server_rss_at_start_mb']} MB, after the run {report['server_rss_mb']} MB "
-        f"(target <= 300); recommendations p50 {scale_p50} ms vs {seeded.p50_ms} ms on the "
-        f"seed catalog = {report['recommendations_p50_vs_seeded']}x (target <= 2)"
+        f"(target <= 300); recommendations p50 {scale_p50} ms vs {seeded_p50} ms on the "
+        f"seed catalog = {report['recommendations_p50_vs_seeded']}x (target <= 2); "
+        f"write then read {loop_scale:.0f} req/s vs {loop_seeded:.0f} req/s on the seed "
+        f"catalog = {report['write_then_read_vs_seeded']} (target >= 0.5)"
     )
-    name = f"bench-scale-{report['database']}-{load.workers}w"
+    print("the seed catalog's scenarios in the same run:")
+    print_table({**report, **report["seeded"], "server_rss_mb": "-"}, targets=False)
     print(f"figures written to {write_report(report, name)}")
 
 

@@ -1,5 +1,6 @@
 """Starts the servers a benchmark measures, with the same uvicorn settings for each."""
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -90,13 +91,29 @@ DEFAULT_LOOP = "asyncio"
 
 
 def uvicorn_command(
-    target: str, port: int, *, workers: int, factory: bool, loop: str = DEFAULT_LOOP
+    target: str,
+    port: int,
+    *,
+    workers: int,
+    factory: bool,
+    loop: str = DEFAULT_LOOP,
+    access_log: bool = False,
 ) -> list[str]:
     """The same server settings for skillpath and for the yardstick."""
     command = [sys.executable, "-m", "uvicorn", target, "--host", HOST, "--port", str(port)]
-    command += ["--loop", loop, "--http", PROTOCOL, "--no-access-log"]
-    command += ["--log-level", "warning", "--workers", str(workers)]
+    command += ["--loop", loop, "--http", PROTOCOL]
+    if access_log:
+        command += ["--access-log", "--log-level", "info"]
+    else:
+        command += ["--no-access-log", "--log-level", "warning"]
+    command += ["--workers", str(workers)]
     return command + (["--factory"] if factory else [])
+
+
+def skillpath_serve_command(port: int, *, workers: int) -> list[str]:
+    """What `make run` runs (`skillpath serve`), on `port`, with `workers` processes."""
+    command = [sys.executable, "-m", "api.cli", "serve", "--host", HOST, "--port", str(port)]
+    return [*command, "--workers", str(workers)]
 
 
 @contextmanager
@@ -109,13 +126,19 @@ def serve(
     ready_path: str = "/",
     timeout: float = 60,
     loop: str = DEFAULT_LOOP,
+    log_file: Path | None = None,
 ) -> Iterator[Server]:
-    """Run `target` under uvicorn until the block ends."""
+    """Run `target` under uvicorn until the block ends; with `log_file`, its access log on and
+    written there."""
 
     def command(port: int) -> list[str]:
-        return uvicorn_command(target, port, workers=workers, factory=factory, loop=loop)
+        return uvicorn_command(
+            target, port, workers=workers, factory=factory, loop=loop, access_log=bool(log_file)
+        )
 
-    with serve_command(command, env=env, ready_path=ready_path, timeout=timeout) as server:
+    with serve_command(
+        command, env=env, ready_path=ready_path, timeout=timeout, log_file=log_file
+    ) as server:
         yield server
 
 
@@ -126,8 +149,10 @@ def serve_command(
     env: Mapping[str, str] | None = None,
     ready_path: str = "/",
     timeout: float = 60,
+    log_file: Path | None = None,
 ) -> Iterator[Server]:
-    """Run `command(port)` until the block ends, once `ready_path` answers 200.
+    """Run `command(port)` until the block ends, once `ready_path` answers 200; its output
+    goes to `log_file` when given.
 
     The port is picked free, but another process can take it before the server binds it: then
     the server exits (or the other process answers the readiness probe), and it is started
@@ -137,7 +162,9 @@ def serve_command(
     for attempt in range(1, PORT_ATTEMPTS + 1):
         port = free_port()
         base_url = f"http://{HOST}:{port}"
-        process = subprocess.Popen(command(port), env=command_env)
+        with contextlib.ExitStack() as files:
+            output = files.enter_context(log_file.open("ab")) if log_file is not None else None
+            process = subprocess.Popen(command(port), env=command_env, stdout=output, stderr=output)
         try:
             startup = wait_until_ready(base_url + ready_path, process, timeout=timeout)
         except RuntimeError:
@@ -157,6 +184,29 @@ def serve_command(
         yield Server(url=base_url, process=process, startup_seconds=startup)
     finally:
         _stop(process)
+
+
+@contextmanager
+def serve_as_users_run(
+    database_url: str,
+    *,
+    workers: int,
+    log_file: Path,
+    timeout: float = 120,
+    extra_env: Mapping[str, str] | None = None,
+) -> Iterator[Server]:
+    """skillpath as `make run` serves it (`skillpath serve`, its log level, its JSON access
+    log), over `database_url`, the log written to `log_file`. Rate limits are off: a
+    benchmark registers and logs in many learners from one address."""
+    env = {"SKILLPATH_DATABASE_URL": database_url, **NO_RATE_LIMITS, **(extra_env or {})}
+    with serve_command(
+        lambda port: skillpath_serve_command(port, workers=workers),
+        env=env,
+        ready_path="/health/ready",
+        timeout=timeout,
+        log_file=log_file,
+    ) as server:
+        yield server
 
 
 @contextmanager

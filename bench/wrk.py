@@ -24,6 +24,8 @@ class Request:
     # A Lua expression of the request counter `n` that yields the body, for bodies that must
     # differ from one request to the next (writes that really change something).
     body_lua: str | None = None
+    # A whole wrk Lua script, for a sequence of different requests (it replaces the above).
+    script: str | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,8 @@ def require_wrk() -> str:
 
 
 def _lua(request: Request) -> str:
+    if request.script is not None:
+        return request.script
     lines = [f'wrk.method = "{request.method}"']
     lines += [f'wrk.headers["{name}"] = "{value}"' for name, value in request.headers]
     if request.body is not None:

@@ -1,5 +1,7 @@
 """Engine and session set-up for SQLite and PostgreSQL."""
 
+import time
+import weakref
 from collections.abc import Iterator, Mapping
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -7,12 +9,25 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
+from models.async_reads import AsyncReads
 from models.prepared import Prepared
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 SqliteBegin = Literal["DEFERRED", "IMMEDIATE"]
+
+# A PostgreSQL connection's pool, per process. A request holds a connection for its unit of
+# work only; with 32 clients over 2 workers, 16 requests are in flight per worker. Connections
+# beyond `pool_size` are closed when returned, and opening one costs PostgreSQL a process, so
+# the pool keeps as many as the requests in flight use (measured in docs/performance.md).
+POSTGRES_POOL_SIZE = 16
+POSTGRES_MAX_OVERFLOW = 8
+# A connection idle for longer than this is checked with a ping (one round trip) before use:
+# one that has been busy all along is known to be alive, and pinging it would add a round trip
+# to every request (SQLAlchemy's pool_pre_ping pings on every checkout).
+PING_AFTER_IDLE_SECONDS = 5.0
 
 
 def create_db_engine(
@@ -22,8 +37,14 @@ def create_db_engine(
     `autocheckpoint=False` leaves WAL checkpoints to `Database.checkpoint`."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        options.setdefault("pool_pre_ping", True)
-        return create_engine(url, **options)
+        if "poolclass" not in options:
+            options.setdefault("pool_size", POSTGRES_POOL_SIZE)
+            options.setdefault("max_overflow", POSTGRES_MAX_OVERFLOW)
+        engine = create_engine(url, **options)
+        _ping_when_idle(engine)
+        _, params = engine.dialect.create_connect_args(engine.url)
+        _CONNECT_PARAMS[engine] = {**params, **options.get("connect_args", {})}
+        return engine
 
     database = parsed.database
     if database and database != ":memory:" and not database.startswith("file:"):
@@ -32,6 +53,41 @@ def create_db_engine(
     engine = create_engine(url, connect_args=connect_args, **options)
     _configure_sqlite(engine, begin, autocheckpoint)
     return engine
+
+
+# The driver's keyword arguments of each PostgreSQL engine made here, for connections made
+# beside its pool (models/async_reads.py).
+_CONNECT_PARAMS: "weakref.WeakKeyDictionary[Engine, dict[str, Any]]" = weakref.WeakKeyDictionary()
+
+
+def connect_params(engine: Engine) -> dict[str, Any]:
+    """What the driver connects `engine`'s connections with."""
+    found = _CONNECT_PARAMS.get(engine)
+    if found is not None:
+        return dict(found)
+    _, params = engine.dialect.create_connect_args(engine.url)
+    return dict(params)
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Check a connection that sat idle in the pool before handing it out (a server restart or
+    an idle timeout may have closed it); a dead one is replaced, as pool_pre_ping would."""
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise DisconnectionError(f"connection lost while idle: {error}") from error
+        if not alive:
+            raise DisconnectionError("connection lost while idle")
 
 
 def _configure_sqlite(engine: Engine, begin: SqliteBegin, autocheckpoint: bool) -> None:
@@ -89,6 +145,17 @@ class Database:
         self.session_factory = session_factory or create_session_factory(self.write_engine)
         self.read_session_factory = read_session_factory or create_session_factory(engine)
         self.runs_inline = engine.dialect.name == "sqlite"
+        # sqlite3 runs in autocommit already (isolation_level=None); psycopg does on request.
+        self._autocommit_reads = engine.dialect.name == "postgresql"
+        # PostgreSQL's single-value reads are awaited on the event loop (models/async_reads.py);
+        # a joined Database reads inside its owner's transaction instead.
+        self.async_reads = (
+            AsyncReads(connect_params(engine), engine.dialect)
+            if engine.dialect.name == "postgresql"
+            and engine.dialect.driver == "psycopg"
+            and joined_to is None
+            else None
+        )
         self.wal_checkpoints = wal_checkpoints
         self._joined_to = joined_to
 
@@ -141,17 +208,33 @@ class Database:
 
         For the hottest single-row reads: it runs on a pooled DBAPI connection, skipping the
         Session and Connection layers (a tenth of their cost on SQLite). A single statement is
-        atomic on its own, so it needs no transaction of ours; on SQLite it runs in
-        autocommit and sees the latest commit.
+        atomic on its own, so it needs no transaction of ours: it runs in autocommit and sees
+        the latest commit. On PostgreSQL that is one round trip (a transaction would add a
+        BEGIN and a ROLLBACK).
         """
         if self._joined_to is not None:
             row = statement.first(self._joined_to, params)
         else:
             connection = self.engine.raw_connection()
             try:
-                row = statement.first_on(connection.driver_connection, self.engine.dialect, params)
+                driver: Any = connection.driver_connection
+                if self._autocommit_reads:
+                    driver.autocommit = True  # no round trip: the pool hands out idle ones
+                    try:
+                        row = statement.first_on(driver, self.engine.dialect, params)
+                    finally:
+                        if not driver.closed:
+                            driver.autocommit = False
+                else:
+                    row = statement.first_on(driver, self.engine.dialect, params)
             finally:
                 connection.close()  # back to the pool, which ends the driver's transaction
+        return None if row is None else row[0]
+
+    async def read_scalar_async(self, statement: Prepared, params: Mapping[str, Any]) -> Any:
+        """`read_scalar`, awaited on the event loop (PostgreSQL with psycopg only)."""
+        assert self.async_reads is not None
+        row = await self.async_reads.first(statement, params)
         return None if row is None else row[0]
 
     def checkpoint(self) -> None:

@@ -84,16 +84,38 @@ class Prepared:
             raw = cursor.fetchone()
             if raw is None:
                 return None
-            key = (dialect.name, dialect.driver)
-            processors = self._results.get(key)
-            if processors is None:
-                processors = compiled.result_processors(dialect, cursor.description)
-                with self._lock:
-                    self._results[key] = processors
+            processors = self._processors(dialect, compiled, cursor.description)
         return tuple(
             value if process is None else process(value)
             for value, process in zip(raw, processors, strict=True)
         )
+
+    async def first_on_async(
+        self, connection: Any, dialect: Dialect, params: Mapping[str, Any]
+    ) -> tuple[Any, ...] | None:
+        """`first_on`, awaited on an async DBAPI-like connection (psycopg's AsyncConnection)."""
+        compiled = self._compiled(dialect)
+        async with connection.cursor() as cursor:
+            await cursor.execute(compiled.sql, compiled.arguments(params))
+            raw = await cursor.fetchone()
+            if raw is None:
+                return None
+            processors = self._processors(dialect, compiled, cursor.description)
+        return tuple(
+            value if process is None else process(value)
+            for value, process in zip(raw, processors, strict=True)
+        )
+
+    def _processors(
+        self, dialect: Dialect, compiled: _Compiled, description: Sequence[Any]
+    ) -> list[Processor]:
+        key = (dialect.name, dialect.driver)
+        processors = self._results.get(key)
+        if processors is None:
+            processors = compiled.result_processors(dialect, description)
+            with self._lock:
+                self._results[key] = processors
+        return processors
 
     def run(self, connection: Connection, params: Mapping[str, Any]) -> int:
         """Run the statement; the number of rows it changed."""
@@ -119,7 +141,12 @@ class Prepared:
             compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
             for name in names
         )
-        columns = self.statement.selected_columns if isinstance(self.statement, Select) else ()
+        # What a SELECT selects, or what an INSERT/UPDATE returns (RETURNING).
+        columns = (
+            self.statement.selected_columns
+            if isinstance(self.statement, Select)
+            else self.statement.exported_columns
+        )
         result_types = tuple(column.type.dialect_impl(dialect) for column in columns)
         carried = {
             name: compiled.binds[name].effective_value

@@ -13,6 +13,8 @@ from typing import Any
 
 import orjson
 
+from api.observability.kept import mark_kept_body
+
 DEFAULT_BUDGET_BYTES = 32 * 1024 * 1024
 # An answer larger than this share of the budget is rendered every time: keeping it would push
 # out many small, frequently asked ones.
@@ -49,6 +51,7 @@ class AnswerCache:
         nothing is kept then."""
         found = self.get(key)
         if found is not None:
+            mark_kept_body()
             return found
         rendered = orjson.dumps(build())
         self.keep(key, rendered)

@@ -7,8 +7,9 @@ import uuid
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.observability.kept import start_request
 from api.observability.metrics import Metrics
-from api.observability.routes import route_template
+from api.observability.routes import KEPT_ANSWER_ROUTE, route_template
 
 REQUEST_ID_HEADER = b"x-request-id"
 # A client's id is kept only when it is short and plain, so it cannot forge log lines.
@@ -32,6 +33,7 @@ class ObservabilityMiddleware:
         started = time.perf_counter()
         request_id = _request_id(scope)
         status = 500
+        marks = start_request()
         structlog.contextvars.bind_contextvars(request_id=request_id.decode())
 
         async def send_with_id(message: Message) -> None:
@@ -47,7 +49,10 @@ class ObservabilityMiddleware:
             seconds = time.perf_counter() - started
             route = route_template(scope)
             method: str = scope["method"]
-            self.metrics.observe(method=method, route=route, status=status, seconds=seconds)
+            kept = "request" if KEPT_ANSWER_ROUTE in scope else ("body" if marks else None)
+            self.metrics.observe(
+                method=method, route=route, status=status, seconds=seconds, kept=kept
+            )
             access_log.info(
                 "request",
                 method=method,

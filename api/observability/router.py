@@ -11,7 +11,8 @@ router = APIRouter()
 
 @router.get("/metrics", include_in_schema=False)
 async def metrics(request: Request) -> Response:
-    """Prometheus text format (this process's counters; learners and events from the database)."""
+    """Prometheus text format: the counters of every worker process, learners and events from
+    the database."""
     app_metrics: Metrics = request.app.state.metrics
-    body = await run_in_threadpool(generate_latest, app_metrics.registry)
+    body = await run_in_threadpool(generate_latest, app_metrics.scrape_registry())
     return Response(body, media_type=CONTENT_TYPE_LATEST)

@@ -2,7 +2,9 @@
 
 Reading a learner's progress costs a row per record (thousands for a learner far along); one
 indexed read of the learner's progress version tells whether the cached copy is still current,
-whichever process made the learner's last change.
+whichever process made the learner's last change. A progress write made by this process moves
+the cached copy along with it (`follow`), so the learner's next read, the product's core loop,
+finds it current without reading their records again.
 """
 
 import threading
@@ -11,8 +13,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from typing import Any
 
+from api.catalog.snapshot import CatalogSnapshot
+from api.progress.repository import ProgressChange
 from api.reviews import memory as review_memory
+from models import KNOWN_STATUSES, ChangeSource, ProgressStatus
 from planner import LearnerState
+from planner.levels import Level
 from planner.memory import Memory, Recall
 
 DEFAULT_CAPACITY = 10_000
@@ -20,6 +26,34 @@ DEFAULT_CAPACITY = 10_000
 # (progress version, catalog version): a catalog edit can delete topics and their records
 # without a progress write, so the catalog version is part of what a copy depends on.
 StateKey = tuple[int, int]
+
+KNOWN = frozenset(status.value for status in KNOWN_STATUSES)
+STARTED = ProgressStatus.IN_PROGRESS.value
+
+
+def _followable(change: ProgressChange) -> bool:
+    """Whether a change moves only what `with_change` moves: the learner's own write that
+    started no review schedule (reviews and schedules change the review cards, which are
+    read again instead)."""
+    reviews_before = 0 if change.old is None else change.old.get("reviews") or 0
+    return change.source is ChangeSource.SELF and change.new.get("reviews", 0) == reviews_before
+
+
+def with_change(state: LearnerState, slug: str, new: dict[str, Any]) -> LearnerState:
+    """`state` with the record on `slug` at the values `new` (as its history event shows them:
+    `level_source` `status` means no level of its own): how a state is read from records
+    (api/planning/service.py), applied to one record."""
+    status = str(new["status"])
+    known = state.known - {slug}
+    started = state.in_progress - {slug}
+    if status in KNOWN:
+        known |= {slug}
+    elif status == STARTED:
+        started |= {slug}
+    levels = {other: level for other, level in state.levels if other != slug}
+    if new.get("level") is not None and new.get("level_source") != "status":
+        levels[slug] = Level(new["level"])
+    return LearnerState(known=known, in_progress=started, levels=levels)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,3 +104,26 @@ class LearnerStates:
             self._states.move_to_end(learner_id)
             while len(self._states) > self._capacity:
                 self._states.popitem(last=False)
+
+    def follow(self, change: ProgressChange, snapshot: CatalogSnapshot) -> None:
+        """Move a learner's cached state along a committed change of one of their records.
+
+        Only a copy taken at the version just before the change, under the current catalog,
+        moves: every progress version is one record's change, so that copy plus this change is
+        the state at the new version. Anything else (a change made by another process in
+        between, a catalog edit) is left alone, and the next read finds it stale.
+        """
+        with self._lock:
+            found = self._states.get(change.learner_id)
+            if found is None:
+                return
+            (version, catalog_version), state = found
+            if version != change.progress_version - 1 or catalog_version != snapshot.version:
+                return
+            if not _followable(change):
+                return
+            if change.topic_slug in snapshot.topics:  # else the planner cannot use it yet
+                state = LearnerPlanning(
+                    with_change(state.state, change.topic_slug, change.new), state.cards
+                )
+            self._states[change.learner_id] = ((change.progress_version, catalog_version), state)

@@ -1,11 +1,24 @@
 """Progress record and history queries."""
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, bindparam, func, insert, select, text, update
+from sqlalchemy import (
+    Connection,
+    Select,
+    and_,
+    bindparam,
+    func,
+    insert,
+    select,
+    text,
+    true,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,6 +40,8 @@ class RecordState:
     version: int
     values: dict[str, Any] | None
     updated_at: datetime | None
+    # Read under a row lock held until the transaction ends (`lookup(..., for_update=True)`).
+    locked: bool = False
     # Kept beside `values` (what a PUT writes): the spaced-review fields only reviews write.
     reviews: int = 0
     last_reviewed_at: datetime | None = None
@@ -65,6 +80,21 @@ _LOOKUP = Prepared(
     )
     .where(Topic.slug == bindparam("slug"))
 )
+# The same, the record locked as it is read (PostgreSQL): one round trip instead of a lookup
+# and a lock. The lock sits in a LATERAL subquery because PostgreSQL refuses FOR UPDATE on the
+# nullable side of an outer join; a topic without a record still comes back.
+_RECORD_FOR_UPDATE = (
+    select(Progress.id.label("progress_id"), *_RECORD_COLUMNS)
+    .where(Progress.topic_id == Topic.id, Progress.learner_id == bindparam("learner_id"))
+    .with_for_update()
+    .lateral("record")
+)
+_LOOKUP_FOR_UPDATE = Prepared(
+    select(Topic.id, *_RECORD_FOR_UPDATE.c)
+    .select_from(Topic)
+    .outerjoin(_RECORD_FOR_UPDATE, true())
+    .where(Topic.slug == bindparam("slug"))
+)
 _LOCK = select(*_RECORD_COLUMNS).where(Progress.id == bindparam("progress_id")).with_for_update()
 _INSERT = insert(Progress)
 _UPDATE = Prepared(
@@ -83,24 +113,30 @@ _UPDATE = Prepared(
         )
     )
 )
-_INSERT_EVENT = Prepared(
-    insert(ProgressEvent).values(
-        **bound(
-            "learner_id", "topic_slug", "actor_id", "version", "occurred_at", "old", "new", "source"
-        )
-    )
+_EVENT_COLUMNS = bound(
+    "learner_id", "topic_slug", "actor_id", "version", "occurred_at", "old", "new", "source"
 )
-_BUMP_PROGRESS_VERSION = Prepared(
+_INSERT_EVENT = Prepared(insert(ProgressEvent).values(**_EVENT_COLUMNS))
+_BUMP = (
     update(Learner)
     .where(Learner.id == bindparam("learner_id"))
     .values(progress_version=Learner.progress_version + 1)
+    .returning(Learner.progress_version)
+)
+_BUMP_PROGRESS_VERSION = Prepared(_BUMP)
+# Both in one statement where the database allows data-modifying CTEs (PostgreSQL): one round
+# trip fewer per write.
+_INSERT_EVENT_AND_BUMP = Prepared(
+    _BUMP.add_cte(insert(ProgressEvent).values(**_EVENT_COLUMNS).cte("event"))
 )
 PROGRESS_VERSION = Prepared(
     select(Learner.progress_version).where(Learner.id == bindparam("learner_id"))
 )
 
 
-def _record_state(topic_id: int, progress_id: int | None, row: Sequence[Any]) -> RecordState:
+def _record_state(
+    topic_id: int, progress_id: int | None, row: Sequence[Any], *, locked: bool = False
+) -> RecordState:
     (
         version,
         status,
@@ -114,7 +150,7 @@ def _record_state(topic_id: int, progress_id: int | None, row: Sequence[Any]) ->
         last_reviewed_at,
     ) = row
     if progress_id is None:
-        return RecordState(topic_id, None, 0, None, None)
+        return RecordState(topic_id, None, 0, None, None, locked=locked)
     values = {
         "status": ProgressStatus(status).value,
         "mastery": mastery,
@@ -131,6 +167,7 @@ def _record_state(topic_id: int, progress_id: int | None, row: Sequence[Any]) ->
         values,
         updated_at,
         reviews=reviews,
+        locked=locked,
         last_reviewed_at=last_reviewed_at,
     )
 
@@ -138,9 +175,16 @@ def _record_state(topic_id: int, progress_id: int | None, row: Sequence[Any]) ->
 # The write path's functions take a Connection: progress writes run without a Session.
 
 
-def lookup(connection: Connection, *, learner_id: int, topic_slug: str) -> RecordState | None:
-    """The topic and the learner's record on it; None when there is no such topic."""
-    row = _LOOKUP.first(connection, {"learner_id": learner_id, "slug": topic_slug})
+def lookup(
+    connection: Connection, *, learner_id: int, topic_slug: str, for_update: bool = False
+) -> RecordState | None:
+    """The topic and the learner's record on it; None when there is no such topic. With
+    `for_update`, on PostgreSQL, the record is locked as it is read (see `lock_record`)."""
+    params = {"learner_id": learner_id, "slug": topic_slug}
+    if for_update and connection.dialect.name == "postgresql":
+        row = _LOOKUP_FOR_UPDATE.first(connection, params)
+        return None if row is None else _record_state(row[0], row[1], row[2:], locked=True)
+    row = _LOOKUP.first(connection, params)
     if row is None:
         return None
     return _record_state(row[0], row[1], row[2:])
@@ -150,7 +194,7 @@ def lock_record(connection: Connection, state: RecordState) -> RecordState:
     """`state`'s record re-read under a row lock held until the transaction ends, so concurrent
     writers of one record queue instead of racing. On SQLite, a writing transaction holds the
     database's write lock from its start (BEGIN IMMEDIATE), so `state` was read under it."""
-    if connection.dialect.name == "sqlite":
+    if connection.dialect.name == "sqlite" or state.locked:
         return state
     row = connection.execute(_LOCK, {"progress_id": state.progress_id}).one()
     return _record_state(state.topic_id, state.progress_id, row)
@@ -262,21 +306,64 @@ def add_event(
     new: dict[str, Any],
     source: ChangeSource = ChangeSource.SELF,
 ) -> None:
-    """Append one change to the record's history and bump the learner's progress version."""
-    _INSERT_EVENT.run(
-        connection,
-        {
-            "learner_id": learner_id,
-            "topic_slug": topic_slug,
-            "actor_id": learner_id,
-            "version": version,
-            "occurred_at": at,
-            "old": old,
-            "new": new,
-            "source": source,
-        },
-    )
-    _BUMP_PROGRESS_VERSION.run(connection, {"learner_id": learner_id})
+    """Append one change to the record's history and bump the learner's progress version.
+
+    The change is also noted (`collect_progress_changes`), so that once the transaction
+    commits, the process's cached planner state of the learner can follow it
+    without reading their records again (api/planning/learner_states.py)."""
+    event = {
+        "learner_id": learner_id,
+        "topic_slug": topic_slug,
+        "actor_id": learner_id,
+        "version": version,
+        "occurred_at": at,
+        "old": old,
+        "new": new,
+        "source": source,
+    }
+    if connection.dialect.name == "postgresql":
+        bumped = _INSERT_EVENT_AND_BUMP.first(connection, event)
+    else:
+        _INSERT_EVENT.run(connection, event)
+        bumped = _BUMP_PROGRESS_VERSION.first(connection, {"learner_id": learner_id})
+    if bumped is not None:
+        change = ProgressChange(learner_id, int(bumped[0]), topic_slug, old, new, source)
+        note_progress_change(change)
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressChange:
+    """One committed-to-be change of a learner's record: their progress version after it, the
+    record's values before (None: created) and after, as its history event shows them, and what
+    made it."""
+
+    learner_id: int
+    progress_version: int
+    topic_slug: str
+    old: dict[str, Any] | None
+    new: dict[str, Any]
+    source: ChangeSource
+
+
+# The changes made by the unit of work running in this context (see `collect_progress_changes`).
+_CHANGES: ContextVar[list[ProgressChange] | None] = ContextVar("progress_changes", default=None)
+
+
+def note_progress_change(change: ProgressChange) -> None:
+    found = _CHANGES.get()
+    if found is not None:
+        found.append(change)
+
+
+@contextmanager
+def collect_progress_changes() -> Iterator[list[ProgressChange]]:
+    """The progress changes made inside the block (by `add_event`), in order."""
+    changes: list[ProgressChange] = []
+    token = _CHANGES.set(changes)
+    try:
+        yield changes
+    finally:
+        _CHANGES.reset(token)
 
 
 def _records_query(

@@ -102,8 +102,12 @@ def _written_values(body: ProgressWrite, current: dict[str, Any] | None) -> dict
     return {**new, "level": level, "level_source": source}
 
 
-def _lookup(connection: Connection, *, learner_id: int, topic_slug: str) -> repository.RecordState:
-    state = repository.lookup(connection, learner_id=learner_id, topic_slug=topic_slug)
+def _lookup(
+    connection: Connection, *, learner_id: int, topic_slug: str, for_update: bool = False
+) -> repository.RecordState:
+    state = repository.lookup(
+        connection, learner_id=learner_id, topic_slug=topic_slug, for_update=for_update
+    )
     if state is None:
         raise NotFound(f"No topic with slug '{topic_slug}'.")
     return state
@@ -128,7 +132,7 @@ def save_progress(
     A record that becomes `completed` starts the topic's review schedule (at `retention`).
     """
     for _attempt in range(MAX_WRITE_ATTEMPTS):
-        state = _lookup(connection, learner_id=learner_id, topic_slug=topic_slug)
+        state = _lookup(connection, learner_id=learner_id, topic_slug=topic_slug, for_update=True)
         exists = state.progress_id is not None
         if exists:
             state = repository.lock_record(connection, state)

@@ -2,9 +2,11 @@
 
 import json
 import logging
+import os
 import subprocess
 import sys
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from structlog.testing import capture_logs
@@ -95,3 +97,34 @@ def test_secrets_never_reach_the_logs(client: TestClient, caplog: pytest.LogCapt
     assert lines  # the requests were logged...
     for secret in (password, token, "$argon2", "wrong"):
         assert secret not in logged  # ...but nothing secret was
+
+
+def test_metrics_add_up_every_worker_of_the_served_app(tmp_path):
+    """`skillpath serve --workers 2`: whichever worker answers a scrape, it counts the
+    requests that both served (prometheus multiprocess mode, set up by the serve command)."""
+    from bench import servers
+
+    metrics_dir = tmp_path / "metrics"
+    port = servers.free_port()
+    environment = {
+        **os.environ,
+        "SKILLPATH_DATABASE_URL": f"sqlite:///{tmp_path}/served.db",
+        "SKILLPATH_LOG_LEVEL": "warning",
+        "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+    }
+    command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", "2"]
+    process = subprocess.Popen(command, env=environment)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        servers.wait_until_ready(base_url + "/health/ready", process, timeout=60)
+        sent = 60
+        for _ in range(sent):  # a new connection each time, so both workers take some
+            assert httpx.get(base_url + "/api/v1/topics/transformers").status_code == 200
+        scrapes = [httpx.get(base_url + "/metrics").text for _ in range(4)]
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    # Each worker keeps its counters in files of its own, named after its process id.
+    workers = {path.stem.rsplit("_", 1)[1] for path in metrics_dir.glob("counter_*.db")}
+    assert len(workers) == 2
+    assert [sample(text, TOPIC_READS) for text in scrapes] == [sent] * 4

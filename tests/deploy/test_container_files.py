@@ -46,13 +46,25 @@ def compose() -> dict:
 
 def test_compose_runs_the_api_on_a_healthy_postgres(compose):
     services = compose["services"]
-    assert set(services) == {"db", "api"}
+    assert set(services) == {"db", "redis", "api"}
     assert services["db"]["image"].startswith("postgres:")
     assert "pg_isready" in " ".join(services["db"]["healthcheck"]["test"])
     assert services["api"]["depends_on"]["db"]["condition"] == "service_healthy"
     url = api_environment(compose)["SKILLPATH_DATABASE_URL"]
     assert url.startswith("postgresql+psycopg://")
     assert "@db:5432/" in url
+
+
+def test_compose_runs_several_workers_sharing_redis_for_rate_limits(compose):
+    api = compose["services"]["api"]
+    command = api["command"]
+    assert command[:2] == ["skillpath", "serve"]
+    workers = command[command.index("--workers") + 1]
+    assert int(re.sub(r"\$\{\w+:-(\d+)\}", r"\1", workers)) >= 2
+    assert compose["services"]["redis"]["image"].startswith("redis:")
+    assert api["depends_on"]["redis"]["condition"] == "service_healthy"
+    storage = api_environment(compose)["SKILLPATH_RATE_LIMIT_STORAGE_URI"]
+    assert storage.startswith("redis://redis:6379")
 
 
 def test_compose_requires_a_secret_key(compose):

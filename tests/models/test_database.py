@@ -1,7 +1,10 @@
 """The Database's direct single-value reads and its SQLite write-ahead log checkpoints."""
 
+import asyncio
 from pathlib import Path
+from typing import Any
 
+import pytest
 from sqlalchemy import Engine, bindparam, select, text, update
 
 from models import Learner
@@ -53,3 +56,39 @@ def test_sqlite_writes_leave_the_log_to_the_background_checkpoint(tmp_path: Path
     assert _wal_frames(database)[0] < 10
     assert database.read_scalar(VERSION_OF, {"learner_id": learner_id}) == 0
     database.dispose()
+
+
+def test_an_awaited_read_on_postgresql_sees_the_latest_commit_and_survives_a_lost_connection(
+    migrated_engine: Engine,
+):
+    if migrated_engine.dialect.name != "postgresql":
+        pytest.skip("awaited reads are PostgreSQL's (SQLite reads run inline)")
+    database = Database(migrated_engine)
+    assert database.async_reads is not None
+    learner_id = add_learner(migrated_engine)
+
+    async def reads() -> list[Any]:
+        found = [await database.read_scalar_async(VERSION_OF, {"learner_id": learner_id})]
+        with migrated_engine.begin() as connection:
+            connection.execute(update(Learner).values(progress_version=7))
+        found.append(await database.read_scalar_async(VERSION_OF, {"learner_id": learner_id}))
+        found.append(await database.read_scalar_async(VERSION_OF, {"learner_id": 10**9}))
+        # The server ends the reads' session (a restart would): the next read reconnects.
+        # (Only this pool's own sessions: other test runs share the server.)
+        assert database.async_reads is not None
+        pids = [connection.info.backend_pid for connection in database.async_reads._idle]
+        assert pids
+        with migrated_engine.connect() as connection:
+            for pid in pids:
+                connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        found.append(await database.read_scalar_async(VERSION_OF, {"learner_id": learner_id}))
+        # Many at once share the few connections, each getting its own answer.
+        many = await asyncio.gather(
+            *(database.read_scalar_async(VERSION_OF, {"learner_id": learner_id}) for _ in range(20))
+        )
+        found.append(set(many))
+        assert database.async_reads is not None
+        await database.async_reads.close()
+        return found
+
+    assert asyncio.run(reads()) == [0, 7, None, 7, {7}]
