@@ -59,23 +59,27 @@ def select_within_budget(
     budget: float,
     *,
     hours: Mapping[int, float],
+    prerequisites_met: frozenset[int] | None = None,
 ) -> frozenset[int]:
     """Indices of the chosen steps (see the module docstring); `known` holds the closure topics
-    that need no step and `hours` each step's hours."""
+    that need no step, `hours` each step's hours, and `prerequisites_met` the topics known well
+    enough to be prerequisites (default: `known`) — a target known at practiced but asked
+    deeper still has a step, and yet it unlocks its dependents without that step."""
+    met = known if prerequisites_met is None else prerequisites_met
     # Depth hours are thirds of a topic's hours: a sum equal to the budget but for float noise
     # fits it.
     budget += _EPSILON
-    chosen = greedy_selection(graph, plan, known, budget, hours=hours)
+    chosen = greedy_selection(graph, plan, known, budget, hours=hours, prerequisites_met=met)
     candidates = sorted(
         {index for t in plan.targets if t not in known for index in plan.ancestry[t]} - known
     )
     if len(candidates) <= EXACT_LIMIT:
         better = _branch_and_bound(
-            graph, plan, candidates, budget, _value(plan, chosen), hours=hours
+            graph, plan, candidates, met, budget, _value(plan, chosen), hours=hours
         )
         if better is not None:
             chosen = better
-    return fill_to_maximal(graph, plan, known, chosen, budget, hours=hours)
+    return fill_to_maximal(graph, plan, known, chosen, budget, hours=hours, prerequisites_met=met)
 
 
 def greedy_selection(
@@ -85,12 +89,14 @@ def greedy_selection(
     budget: float,
     *,
     hours: Mapping[int, float],
+    prerequisites_met: frozenset[int] | None = None,
 ) -> frozenset[int]:
     """The greedy chain selection of the module docstring, before the maximality fill."""
+    met = known if prerequisites_met is None else prerequisites_met
     weight = plan.weight
     open_targets = [t for t in plan.targets if t not in known]
     cost = {
-        target: math.fsum([hours[index] for index in plan.ancestry[target] if index not in known])
+        target: math.fsum([hours[index] for index in _chain(plan, target, known, met, ())])
         for target in open_targets
     }
     value = dict.fromkeys(open_targets, 0.0)
@@ -105,9 +111,7 @@ def greedy_selection(
         default=None,
     )
     single_value = value[best_single] if best_single is not None else 0.0
-    single = (
-        _chain(plan, best_single, known, frozenset()) if best_single is not None else frozenset()
-    )
+    single = _chain(plan, best_single, known, met, ()) if best_single is not None else frozenset()
 
     chosen: set[int] = set()
     room = budget
@@ -122,7 +126,7 @@ def greedy_selection(
                     pick, pick_density = target, density
         if pick is None:
             break
-        adding = _chain(plan, pick, known, chosen)
+        adding = _chain(plan, pick, known, met, chosen)
         added_hours = math.fsum([hours[index] for index in adding])
         if added_hours > room:  # only rounding drift in `cost` can get here
             alive.remove(pick)
@@ -132,10 +136,14 @@ def greedy_selection(
             chosen.add(index)
             own_weight = weight.get(index, 0.0)
             for target in (index, *plan.downstream.get(index, ())):
-                if target in cost:
-                    cost[target] -= hours[index]
+                if target in value:
                     value[target] -= own_weight
         alive = [t for t in alive if t not in chosen]
+        # What is left of each chain (shared prerequisites are now paid for).
+        for target in alive:
+            cost[target] = math.fsum(
+                [hours[index] for index in _chain(plan, target, known, met, chosen)]
+            )
 
     if single_value > _value(plan, chosen) + _EPSILON:
         return single
@@ -150,13 +158,15 @@ def fill_to_maximal(
     budget: float,
     *,
     hours: Mapping[int, float],
+    prerequisites_met: frozenset[int] | None = None,
 ) -> frozenset[int]:
     """Add left-out topics that can join (prerequisites chosen or known) while they fit."""
+    met = known if prerequisites_met is None else prerequisites_met
     selected = set(chosen)
     spent = math.fsum([hours[index] for index in selected])
 
     def can_join(index: int) -> bool:
-        return all(p in known or p in selected for p in graph.prerequisite_indices(index))
+        return all(p in met or p in selected for p in graph.prerequisite_indices(index))
 
     def priority(index: int) -> tuple[float, float, int]:
         return (-plan.weight.get(index, 0.0), hours[index], index)
@@ -186,10 +196,16 @@ def fill_to_maximal(
 
 
 def _chain(
-    plan: GoalPlan, target: int, known: frozenset[int], chosen: Iterable[int]
+    plan: GoalPlan,
+    target: int,
+    known: frozenset[int],
+    met: frozenset[int],
+    chosen: Iterable[int],
 ) -> frozenset[int]:
-    """The not-known, not-chosen part of a target's closure."""
-    return frozenset(plan.ancestry[target]) - known - frozenset(chosen)
+    """The steps a target needs that are not chosen yet: its own, and those of its ancestors
+    not known well enough to be prerequisites (`met`)."""
+    needed = {index for index in plan.ancestry[target] if index not in met} | {target}
+    return frozenset(needed) - known - frozenset(chosen)
 
 
 def _value(plan: GoalPlan, indices: Iterable[int]) -> float:
@@ -204,6 +220,7 @@ def _branch_and_bound(
     graph: CatalogGraph,
     plan: GoalPlan,
     candidates: list[int],
+    met: frozenset[int],
     budget: float,
     incumbent_value: float,
     *,
@@ -216,12 +233,13 @@ def _branch_and_bound(
     position = {index: local for local, index in enumerate(candidates)}
     step_hours = [hours[index] for index in candidates]
     weight = [plan.weight.get(index, 0.0) for index in candidates]
-    # Not-known prerequisites of a candidate are candidates too (they lead to the same target).
+    # Not-known prerequisites of a candidate are candidates too (they lead to the same target);
+    # a prerequisite known well enough (`met`) is no need, even when it has a deepen step.
     needs = [0] * len(candidates)
     needs_transitively = [0] * len(candidates)
     for local, index in enumerate(candidates):
         for prerequisite in graph.prerequisite_indices(index):
-            other = position.get(prerequisite)
+            other = None if prerequisite in met else position.get(prerequisite)
             if other is not None:
                 needs[local] |= 1 << other
                 needs_transitively[local] |= (1 << other) | needs_transitively[other]

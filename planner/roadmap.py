@@ -76,7 +76,12 @@ def build_roadmap(
     left_out: tuple[str, ...] = ()
     if budget_hours is not None:
         chosen = select_within_budget(
-            graph, plan, standing.done, budget_hours, hours=standing.hours()
+            graph,
+            plan,
+            standing.done,
+            budget_hours,
+            hours=standing.hours(),
+            prerequisites_met=standing.known,
         )
         left_out = tuple(sorted(graph.slugs[index] for index in to_learn if index not in chosen))
         to_learn = [index for index in to_learn if index in chosen]

@@ -111,7 +111,14 @@ def test_greedy_is_never_worse_than_the_best_single_target(case, budget):
     graph = catalog.graph
     plan = graph.goal_plan(goal)
     standing = standing_of(graph, goal, state)
-    chosen = greedy_selection(graph, plan, standing.done, budget, hours=standing.hours())
+    chosen = greedy_selection(
+        graph,
+        plan,
+        standing.done,
+        budget,
+        hours=standing.hours(),
+        prerequisites_met=standing.known,
+    )
     chosen_slugs = {graph.node_at(index).slug for index in chosen}
     known = known_slugs(state)
     steps = reference_steps(catalog, goal, state)
