@@ -5,10 +5,12 @@ admin. Every route under /api/v1 that changes state must be in one of the protec
 unless it is listed as public on purpose.
 """
 
+import ast
 import base64
 import json
 import re
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -295,3 +297,24 @@ def test_odd_bytes_in_path_slugs_are_refused_before_the_database(
     # Team routes declare their ids `:int`: the router itself finds no route for "1%00".
     routed_ints_only = set(re.findall(r"\{(\w+)\}", path)) <= ROUTED_INTS
     assert_problem(response, 404 if routed_ints_only else 422)
+
+
+def test_the_threat_model_names_only_tests_that_exist():
+    # docs/security.md names tests as `file::function`, or `::function` after a file on its line.
+    tests = Path(__file__).parents[1]
+    missing = []
+    for line in (tests.parent / "docs" / "security.md").read_text().splitlines():
+        file = ""
+        for reference in re.findall(r"`([\w/]+\.py(?:::\w+)?|::\w+)`", line):
+            named, _, function = reference.partition("::")
+            file = named or file
+            source = tests / file
+            if not file or not source.is_file():
+                missing.append(f"{file or '?'}::{function}")
+            elif function and function not in {
+                node.name
+                for node in ast.walk(ast.parse(source.read_text()))
+                if isinstance(node, ast.FunctionDef)
+            }:
+                missing.append(f"{file}::{function}")
+    assert missing == []
