@@ -19,7 +19,14 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.auth.security import create_access_token
 from models.database import Database
-from tests.api.builders import Account, new_admin, new_learner, record_progress
+from tests.api.builders import (
+    Account,
+    add_member,
+    new_admin,
+    new_learner,
+    new_team,
+    record_progress,
+)
 from tests.api.test_catalog_reads import assert_problem
 from tests.conftest import TEST_SECRET, make_settings
 
@@ -266,10 +273,15 @@ def test_no_response_contains_a_password_hash(client: TestClient, database: Data
     admin = new_admin(client, database)
     learner = new_learner(client)
     record_progress(client, learner, "calculus")
+    team_id = new_team(client, admin)
+    add_member(client, admin, team_id, learner)
     responses = [
         client.get("/api/v1/me", headers=learner.headers),
         client.get("/api/v1/me", headers=admin.headers),
         client.get("/api/v1/me/progress/calculus/history", headers=learner.headers),
+        client.get("/api/v1/me/export", headers=learner.headers),
+        client.get("/api/v1/admin/learners", headers=admin.headers),
+        client.get(f"/api/v1/teams/{team_id}/members", headers=learner.headers),
         client.post(
             "/api/v1/auth/register",
             json={"email": "c@example.com", "password": "pass-word-1", "display_name": "C"},
@@ -277,6 +289,7 @@ def test_no_response_contains_a_password_hash(client: TestClient, database: Data
         client.get("/openapi.json"),
     ]
     for response in responses:
+        assert response.status_code in {200, 201}, response.text
         assert "$argon2" not in response.text
         assert "password_hash" not in response.text
 
