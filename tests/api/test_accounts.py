@@ -10,7 +10,7 @@ from pydantic import SecretStr, ValidationError
 
 from api.app import create_app
 from api.auth import security
-from api.auth.security import create_access_token
+from api.auth.security import ALGORITHM, create_access_token
 from api.cli import main as cli_main
 from api.settings import DEVELOPMENT_SECRET, Settings
 from models.database import Database
@@ -101,8 +101,15 @@ def test_an_expired_token_is_refused(client: TestClient):
 def test_a_token_that_expires_while_in_use_is_refused_from_then_on(client: TestClient):
     # Signatures are checked once per token and remembered (api/auth/security.py); the expiry
     # must still be checked on every use.
-    me = learner_id(client, new_learner(client).headers)
-    token = create_access_token(learner_id=me, secret=TEST_SECRET, lifetime=timedelta(seconds=2))
+    learner = new_learner(client)
+    me = learner_id(client, learner.headers)
+    # The account's token generation: a token without it is refused at once.
+    own = jwt.decode(
+        learner.headers["Authorization"].split()[1], TEST_SECRET, algorithms=[ALGORITHM]
+    )
+    token = create_access_token(
+        learner_id=me, secret=TEST_SECRET, lifetime=timedelta(seconds=2), generation=own["gen"]
+    )
     headers = {"Authorization": f"Bearer {token}"}
     assert client.get("/api/v1/me", headers=headers).json()["id"] == me
     expires_at = jwt.decode(token, options={"verify_signature": False})["exp"]
