@@ -20,6 +20,7 @@ from api.catalog.store import CatalogStore
 from api.checks.router import router as checks_router
 from api.docs_ui import install_docs
 from api.errors import install_error_handlers
+from api.gaps.router import router as gaps_router
 from api.goals.router import router as goals_router
 from api.graph.router import router as graph_router
 from api.health.router import router as health_router
@@ -33,6 +34,7 @@ from api.planning.router import router as planning_router
 from api.progress.router import router as progress_router
 from api.questions.router import router as questions_router
 from api.resources.router import router as resources_router
+from api.reviews.router import router as reviews_router
 from api.settings import Settings, get_settings
 from api.startup import prepare_database
 from api.teams.router import router as teams_router
@@ -66,6 +68,8 @@ TAGS = [
     {"name": "goals", "description": "Why people learn: weighted target topics."},
     {"name": "progress", "description": "Your progress records and their history."},
     {"name": "planning", "description": "Recommendations and roadmaps for a goal."},
+    {"name": "gaps", "description": "Your depth per goal target against the depth it asks."},
+    {"name": "reviews", "description": "Spaced review: when to revisit what you learned."},
     {
         "name": "questions",
         "description": "Self-check questions on topics; the answers come only in a check's result.",
@@ -168,7 +172,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     # (Repeated reads are answered before routing: see api.middleware.kept_answers.)
     for router in (
         planning_router,
+        gaps_router,
         progress_router,
+        reviews_router,
         topics_router,
         auth_router,
         areas_router,

@@ -10,6 +10,7 @@ from pydantic import (
     ConfigDict,
     GetJsonSchemaHandler,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -17,6 +18,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from models.catalog import SLUG_LENGTH
+from planner.levels import LEVEL_DESCRIPTIONS, Level
 from seed.schema import NOT_BLANK_PATTERN, SLUG_PATTERN, Hours, LongText, Slug, Tag, Title, Url
 
 # A slug in a path: the same pattern as in bodies, so no odd byte (NUL, say) reaches a query.
@@ -47,9 +49,26 @@ AreaQuery = Annotated[
 NO_NUL_PATTERN = "^[^\\u0000]*$"
 NOT_BLANK_NO_NUL_PATTERN = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
 
+# A depth of knowledge (DESIGN.md §7), documented value by value so a client can show it.
+LevelName = Annotated[
+    Level,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "title": "Level",
+            "enum": [level.value for level in Level],
+            "description": "How deep a learner knows a topic, from shallow to deep: "
+            + "; ".join(f"`{level}`: {LEVEL_DESCRIPTIONS[level]}" for level in Level)
+            + ". (A topic's own `level`, 1-5, is its difficulty.)",
+            "x-enum-descriptions": [LEVEL_DESCRIPTIONS[level] for level in Level],
+        }
+    ),
+]
+
 __all__ = [
     "AreaQuery",
     "Hours",
+    "LevelName",
     "LongText",
     "PatchBody",
     "RequestBody",

@@ -62,6 +62,10 @@ class Settings(BaseSettings):
         ),
     )
 
+    # Spaced review: a topic is due once the chance of recalling it falls below this (FSRS's
+    # desired retention). Anki allows 0.7 to 0.99; lower means fewer, later reviews.
+    review_retention: float = Field(default=0.9, ge=0.7, le=0.99)
+
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
     @field_validator(

@@ -25,6 +25,7 @@ from models.learners import (
     Role,
 )
 from models.questions import Question
+from models.reviews import ReviewLogEntry, ReviewRating, ReviewSchedule
 from models.teams import Team, TeamInvitation, TeamMembership, TeamRole
 
 __all__ = [
@@ -46,6 +47,9 @@ __all__ = [
     "Resource",
     "ResourceKind",
     "ResourceTopic",
+    "ReviewLogEntry",
+    "ReviewRating",
+    "ReviewSchedule",
     "RevokedToken",
     "Role",
     "Team",

@@ -108,8 +108,9 @@ class Progress(Base):
     __tablename__ = "progress"
     __table_args__ = (
         UniqueConstraint("learner_id", "topic_id"),
-        # Covers the planner's per-request read of a learner's statuses (no table look-ups).
-        Index("ix_progress_learner_status", "learner_id", "topic_id", "status"),
+        # Covers the planner's per-request read of a learner's statuses and levels (no table
+        # look-ups).
+        Index("ix_progress_learner_status", "learner_id", "topic_id", "status", "level"),
         CheckConstraint("mastery IS NULL OR mastery BETWEEN 0 AND 100", name="mastery_range"),
         CheckConstraint("hours_spent >= 0", name="hours_spent_non_negative"),
         CheckConstraint("version >= 1", name="version_positive"),
@@ -131,6 +132,10 @@ class Progress(Base):
     level_source: Mapped[ChangeSource | None] = mapped_column(
         str_enum(ChangeSource, "progress_level_source")
     )
+    # Spaced review (models/reviews.py): how many reviews the topic has had, completing it or a
+    # check's awarded level counting as the first, and when the last one was.
+    reviews: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ProgressEvent(Base):

@@ -1,9 +1,10 @@
 """The most valuable prerequisite-closed set of topics that fits an hour budget.
 
-Problem. Among the not-known topics of the goal's closure choose a set S that is
-prerequisite-closed (every not-known prerequisite of a member is a member), whose hours add up to
-at most the budget B, and whose value (the sum of the goal weights of its members) is as large as
-possible. This is the partially ordered (precedence-constrained) knapsack problem, NP-hard.
+Problem. Among the steps still to take on the goal's closure (planner.standing; "known" below
+means done: a closure topic that needs no step) choose a set S that is prerequisite-closed
+(every not-known prerequisite of a member is a member), whose depth hours add up to at most the
+budget B, and whose value (the sum of the goal weights of its members) is as large as possible.
+This is the partially ordered (precedence-constrained) knapsack problem, NP-hard.
 
 Candidates are the not-known topics that lead to a not-known target (itself included); only they
 can add value.
@@ -39,7 +40,7 @@ single left-out topic can be added without breaking prerequisite-closure or the 
 import contextlib
 import heapq
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from planner.closure import GoalPlan
 from planner.graph import CatalogGraph
@@ -52,26 +53,41 @@ _EPSILON = 1e-9
 
 
 def select_within_budget(
-    graph: CatalogGraph, plan: GoalPlan, known: frozenset[int], budget: float
+    graph: CatalogGraph,
+    plan: GoalPlan,
+    known: frozenset[int],
+    budget: float,
+    *,
+    hours: Mapping[int, float],
 ) -> frozenset[int]:
-    """Indices of the chosen not-known closure topics (see the module docstring)."""
-    chosen = greedy_selection(graph, plan, known, budget)
+    """Indices of the chosen steps (see the module docstring); `known` holds the closure topics
+    that need no step and `hours` each step's hours."""
+    # Depth hours are thirds of a topic's hours: a sum equal to the budget but for float noise
+    # fits it.
+    budget += _EPSILON
+    chosen = greedy_selection(graph, plan, known, budget, hours=hours)
     candidates = sorted(
         {index for t in plan.targets if t not in known for index in plan.ancestry[t]} - known
     )
     if len(candidates) <= EXACT_LIMIT:
-        better = _branch_and_bound(graph, plan, candidates, budget, _value(plan, chosen))
+        better = _branch_and_bound(
+            graph, plan, candidates, budget, _value(plan, chosen), hours=hours
+        )
         if better is not None:
             chosen = better
-    return fill_to_maximal(graph, plan, known, chosen, budget)
+    return fill_to_maximal(graph, plan, known, chosen, budget, hours=hours)
 
 
 def greedy_selection(
-    graph: CatalogGraph, plan: GoalPlan, known: frozenset[int], budget: float
+    graph: CatalogGraph,
+    plan: GoalPlan,
+    known: frozenset[int],
+    budget: float,
+    *,
+    hours: Mapping[int, float],
 ) -> frozenset[int]:
     """The greedy chain selection of the module docstring, before the maximality fill."""
     weight = plan.weight
-    hours = graph.hours_by_index
     open_targets = [t for t in plan.targets if t not in known]
     cost = {
         target: math.fsum([hours[index] for index in plan.ancestry[target] if index not in known])
@@ -132,10 +148,11 @@ def fill_to_maximal(
     known: frozenset[int],
     chosen: Iterable[int],
     budget: float,
+    *,
+    hours: Mapping[int, float],
 ) -> frozenset[int]:
     """Add left-out topics that can join (prerequisites chosen or known) while they fit."""
     selected = set(chosen)
-    hours = graph.hours_by_index
     spent = math.fsum([hours[index] for index in selected])
 
     def can_join(index: int) -> bool:
@@ -189,13 +206,15 @@ def _branch_and_bound(
     candidates: list[int],
     budget: float,
     incumbent_value: float,
+    *,
+    hours: Mapping[int, float],
 ) -> frozenset[int] | None:
     """The optimal candidate subset if it beats `incumbent_value`, else None.
 
     Past SEARCH_NODE_LIMIT nodes: the best subset found so far that beats it, else None.
     """
     position = {index: local for local, index in enumerate(candidates)}
-    hours = [graph.node_at(index).hours for index in candidates]
+    step_hours = [hours[index] for index in candidates]
     weight = [plan.weight.get(index, 0.0) for index in candidates]
     # Not-known prerequisites of a candidate are candidates too (they lead to the same target).
     needs = [0] * len(candidates)
@@ -208,7 +227,7 @@ def _branch_and_bound(
                 needs_transitively[local] |= (1 << other) | needs_transitively[other]
     by_density = sorted(
         (local for local in range(len(candidates)) if weight[local] > 0),
-        key=lambda local: (-weight[local] / hours[local], local),
+        key=lambda local: (-weight[local] / step_hours[local], local),
     )
 
     best_value = incumbent_value
@@ -219,13 +238,13 @@ def _branch_and_bound(
         extra = 0.0
         left = room
         for local in by_density:
-            if local < start or needs_transitively[local] & excluded or hours[local] > room:
+            if local < start or needs_transitively[local] & excluded or step_hours[local] > room:
                 continue
-            if hours[local] <= left:
+            if step_hours[local] <= left:
                 extra += weight[local]
-                left -= hours[local]
+                left -= step_hours[local]
             else:
-                extra += weight[local] * left / hours[local]
+                extra += weight[local] * left / step_hours[local]
                 break
         return extra
 
@@ -241,8 +260,10 @@ def _branch_and_bound(
         if value + bound(local, excluded, budget - spent) <= best_value + _EPSILON:
             return
         bit = 1 << local
-        if not needs[local] & excluded and spent + hours[local] <= budget:
-            search(local + 1, chosen | bit, excluded, spent + hours[local], value + weight[local])
+        if not needs[local] & excluded and spent + step_hours[local] <= budget:
+            search(
+                local + 1, chosen | bit, excluded, spent + step_hours[local], value + weight[local]
+            )
         search(local + 1, chosen, excluded | bit, spent, value)
 
     # On reaching the limit keep the best found so far; it is at least the incumbent.

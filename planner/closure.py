@@ -31,6 +31,10 @@ class GoalPlan:
     """Target index -> its own closure (itself included), ascending."""
     ancestry_masks: Mapping[int, int]
     """Target index -> its own closure as a bitset (bit i set for index i), for fast counts."""
+    supporting: frozenset[int]
+    """Closure indices that another closure topic needs: they must be known (DESIGN.md §7)."""
+    supporting_mask: int
+    """`supporting` as a bitset."""
 
 
 def plan_goal(
@@ -67,6 +71,7 @@ def plan_goal(
                 tuples_by_mask[mask] = named
             downstream[index] = named
 
+    supporting = frozenset(index for index in order if any(d in members for d in dependents[index]))
     ancestry = {
         target: tuple(index for index in order if index == target or below[index] & bit_of[target])
         for target in ranked
@@ -81,6 +86,8 @@ def plan_goal(
         downstream=downstream,
         ancestry=ancestry,
         ancestry_masks={target: index_mask(indices) for target, indices in ancestry.items()},
+        supporting=supporting,
+        supporting_mask=index_mask(supporting),
     )
 
 

@@ -9,12 +9,13 @@ import heapq
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from planner.closure import GoalPlan, plan_goal
 from planner.errors import UnknownTopic
 from planner.goals import Goal, LearnerState
+from planner.levels import DONE_LEVEL, STARTED_LEVEL, Level, is_known
 
 FRONTIER_FACTOR = 4.0
 """Use the known topics' dependents as ready candidates while known edges < this x closure size.
@@ -151,10 +152,13 @@ class CatalogGraph:
         return self.goal_plan(goal).closure
 
     def ready_topics(self, goal: Goal, state: LearnerState) -> tuple[str, ...]:
-        """Topics of the goal's closure that are not known and whose prerequisites all are."""
-        known = self.known_indices(state)
-        ready = self.ready_indices(self.goal_plan(goal), known)
-        return self._slugs_sorted(ready)
+        """Topics of the goal's closure that still need a step (planner.standing) and whose
+        prerequisites are all known."""
+        # planner.standing builds on this module; importing it here keeps the import one-way.
+        from planner.standing import ready_steps, standing_of
+
+        standing = standing_of(self, goal, state)
+        return self._slugs_sorted(ready_steps(self, self.goal_plan(goal), standing))
 
     # Index-level reads for the engine modules (recommend, roadmap, budget).
 
@@ -182,10 +186,37 @@ class CatalogGraph:
         """Topics that directly need the topic at `index`, ascending."""
         return self._dependents[index]
 
+    def levels_by_index(self, state: LearnerState) -> dict[int, Level]:
+        """The learner's effective levels by index; slugs not in the graph are ignored."""
+        return self.learner_levels(state)[0]
+
     def known_indices(self, state: LearnerState) -> frozenset[int]:
-        """Indices of the learner's known topics; slugs not in the graph are ignored."""
+        """Indices of the learner's known topics (effective level at least practiced); slugs
+        not in the graph are ignored."""
+        return self.learner_levels(state)[1]
+
+    def learner_levels(self, state: LearnerState) -> tuple[dict[int, Level], frozenset[int]]:
+        """`levels_by_index` and `known_indices` in one pass over the state.
+
+        Built from the state's sets with C-level calls where it can: a learner far along has
+        thousands of records, and this runs on every request."""
         index = self._index
-        return frozenset(index[slug] for slug in state.known if slug in index)
+        done = [index[slug] for slug in state.known if slug in index]
+        levels = dict.fromkeys(
+            [index[slug] for slug in state.in_progress if slug in index], STARTED_LEVEL
+        )
+        levels.update(dict.fromkeys(done, DONE_LEVEL))
+        known = set(done)
+        for slug, level in state.levels:  # set or awarded: overrides what the status implies
+            found = index.get(slug)
+            if found is None:
+                continue
+            levels[found] = level
+            if is_known(level):
+                known.add(found)
+            else:
+                known.discard(found)
+        return levels, frozenset(known)
 
     def started_indices(self, state: LearnerState, known: frozenset[int]) -> frozenset[int]:
         """Indices of topics in progress and not known; slugs not in the graph are ignored."""
@@ -193,21 +224,23 @@ class CatalogGraph:
         started = {index[slug] for slug in state.in_progress if slug in index}
         return frozenset(started - known)
 
-    def ready_indices(self, plan: GoalPlan, known: frozenset[int]) -> list[int]:
-        """Ready topics of the plan's closure, ascending."""
+    def ready_indices(
+        self, plan: GoalPlan, known: frozenset[int], to_do: Collection[int]
+    ) -> list[int]:
+        """Indices of `to_do` (closure topics still needing a step) whose prerequisites are
+        all known, ascending."""
         prerequisites = self._prerequisites
         if len(known) * self._mean_dependents < FRONTIER_FACTOR * len(plan.order):
-            # A ready topic is a root or a dependent of a known topic: for a learner who knows
-            # little of a large closure, the frontier is far smaller than the closure.
-            members = plan.members
-            frontier = set(plan.roots)
+            # A ready topic that is not known is a root or a dependent of a known topic: for a
+            # learner who knows little of a large closure, the frontier is far smaller than the
+            # closure. Known topics still to do (deepen steps) are added as they are.
+            frontier = set(known.intersection(to_do))
+            frontier.update(plan.roots)
             for index in known:
                 frontier.update(self._dependents[index])
-            candidates: Iterable[int] = sorted(
-                index for index in frontier if index in members and index not in known
-            )
+            candidates: Iterable[int] = sorted(index for index in frontier if index in to_do)
         else:
-            candidates = (index for index in plan.order if index not in known)
+            candidates = (index for index in plan.order if index in to_do)
         return [index for index in candidates if all(p in known for p in prerequisites[index])]
 
     def goal_plan(self, goal: Goal) -> GoalPlan:
@@ -215,6 +248,7 @@ class CatalogGraph:
 
         Raises UnknownTopic for a target the graph does not hold.
         """
+        # Levels do not change the closure: goals that differ only in levels share a plan.
         key = goal.weights
         with self._lock:
             plan = self._plans.get(key)

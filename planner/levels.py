@@ -42,11 +42,16 @@ DEFAULT_TARGET_LEVEL = Level.PROFICIENT
 FULL_DEPTH_RANK = Level.PROFICIENT.rank
 """A topic's `estimated_hours` is the time from nothing to proficient."""
 
+STARTED_LEVEL = Level.AWARE
+"""The level `in_progress` implies when none is set."""
+DONE_LEVEL = Level.PROFICIENT
+"""The level `completed` and `skipped` imply when none is set."""
+
 # The level a status implies when the learner set none (DESIGN.md §7).
 _STATUS_LEVELS: dict[str, Level | None] = {
-    "completed": Level.PROFICIENT,
-    "skipped": Level.PROFICIENT,
-    "in_progress": Level.AWARE,
+    "completed": DONE_LEVEL,
+    "skipped": DONE_LEVEL,
+    "in_progress": STARTED_LEVEL,
     "not_started": None,
 }
 

@@ -43,9 +43,9 @@ def export_catalog(session: Session) -> CatalogSeed:
     taught: defaultdict[int, list[str]] = defaultdict(list)
     for resource_id, topic_id in rows.resource_links:
         taught[resource_id].append(topic_slug[topic_id])
-    targets: defaultdict[int, list[tuple[float, str]]] = defaultdict(list)
-    for goal_id, topic_id, weight in rows.goal_targets:
-        targets[goal_id].append((weight, topic_slug[topic_id]))
+    targets: defaultdict[int, list[tuple[float, str, str]]] = defaultdict(list)
+    for goal_id, topic_id, weight, level in rows.goal_targets:
+        targets[goal_id].append((weight, topic_slug[topic_id], level))
 
     questions: defaultdict[int, list[dict[str, Any]]] = defaultdict(list)
     for question in session.scalars(
@@ -96,8 +96,10 @@ def export_catalog(session: Session) -> CatalogSeed:
                 "title": goal.title,
                 "description": goal.description,
                 "targets": [
-                    {"topic": topic, "weight": weight}
-                    for weight, topic in sorted(targets[goal.id], key=lambda t: (-t[0], t[1]))
+                    {"topic": topic, "weight": weight, "level": level}
+                    for weight, topic, level in sorted(
+                        targets[goal.id], key=lambda t: (-t[0], t[1])
+                    )
                 ],
             }
             for goal in goals

@@ -25,6 +25,7 @@ from models import (
     Topic,
 )
 from models.catalog_version import bump_catalog_version, current_catalog_version
+from planner.levels import Level
 from seed.schema import (
     AreaSeed,
     CatalogSeed,
@@ -65,7 +66,7 @@ def load_catalog(session: Session, catalog: CatalogSeed) -> SeedReport:
     for resource in catalog.resources:
         writer.upsert_resource(resource, [topics[slug] for slug in resource.topics])
     for goal in catalog.goals:
-        writer.upsert_goal(goal, {topics[t.topic]: t.weight for t in goal.targets})
+        writer.upsert_goal(goal, {topics[t.topic]: (t.weight, t.level) for t in goal.targets})
     for slug, questions in catalog.questions.items():
         writer.set_questions(topics[slug], questions)
     session.flush()
@@ -162,7 +163,7 @@ class _CatalogWriter:
             new=[ResourceTopic(resource_id=resource.id, topic_id=t) for t in wanted - current],
         )
 
-    def upsert_goal(self, seed: GoalSeed, weights: dict[Topic, float]) -> None:
+    def upsert_goal(self, seed: GoalSeed, targets: dict[Topic, tuple[float, Level]]) -> None:
         goal: Goal = self._get_or_add(self._goals.get(seed.slug), Goal)
         self._assign(goal, slug=seed.slug, title=seed.title, description=seed.description)
         self.session.flush()
@@ -172,17 +173,17 @@ class _CatalogWriter:
                 select(GoalTarget).where(GoalTarget.goal_id == goal.id)
             )
         }
-        wanted = {topic.id: weight for topic, weight in weights.items()}
-        for topic_id, weight in wanted.items():
+        wanted = {topic.id: target for topic, target in targets.items()}
+        for topic_id, (weight, level) in wanted.items():
             if topic_id in current:
-                self._assign(current[topic_id], weight=weight)
+                self._assign(current[topic_id], weight=weight, level=level)
         self._replace_links(
             GoalTarget,
             owner=GoalTarget.goal_id == goal.id,
             stale=GoalTarget.topic_id.in_(set(current) - set(wanted)),
             new=[
-                GoalTarget(goal_id=goal.id, topic_id=topic_id, weight=weight)
-                for topic_id, weight in wanted.items()
+                GoalTarget(goal_id=goal.id, topic_id=topic_id, weight=weight, level=level)
+                for topic_id, (weight, level) in wanted.items()
                 if topic_id not in current
             ],
         )

@@ -30,7 +30,7 @@ from models.questions import (
     MIN_QUESTIONS_PER_TOPIC,
     PROMPT_LENGTH,
 )
-from planner.levels import Level
+from planner.levels import DEFAULT_TARGET_LEVEL, Level
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 MAX_HOURS = 10_000
@@ -118,12 +118,14 @@ class ResourceSeed(BaseModel):
 
 
 class GoalTargetSeed(BaseModel):
-    """A topic a goal aims at and how much it matters to that goal."""
+    """A topic a goal aims at, how much it matters to that goal and how deep the goal needs it
+    known (DESIGN.md §7; `proficient` when the file leaves it out)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     topic: Slug
     weight: float = Field(gt=0, le=1, strict=True)
+    level: Level = DEFAULT_TARGET_LEVEL
 
 
 class GoalSeed(BaseModel):

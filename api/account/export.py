@@ -17,6 +17,7 @@ from api.auth.repository import learner_by_id
 from api.auth.schemas import LearnerRead
 from api.checks.service import checks_for_export
 from api.progress.service import progress_read
+from api.reviews.repository import reviews_for_export
 from api.teams.service import export_teams
 
 ExportSection = Callable[[Session, int], Any]
@@ -58,15 +59,11 @@ def _checks(session: Session, learner_id: int) -> list[dict[str, Any]]:
     ]
 
 
-def _not_stored_yet(session: Session, learner_id: int) -> list[Any]:
-    return []
-
-
 SECTIONS: dict[str, ExportSection] = {
     "account": _account,
     "progress": _progress,
     "history": _history,
     "checks": _checks,
-    "reviews": _not_stored_yet,  # the reviews domain's section replaces this
+    "reviews": reviews_for_export,
     "teams": export_teams,
 }

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from models import Area, Goal, GoalTarget, Prerequisite, Resource, ResourceTopic, Topic
 from models.catalog import ResourceKind
 from models.catalog_version import current_catalog_version
+from planner.levels import Level
 
 RowT = TypeVar("RowT")
 
@@ -61,7 +62,8 @@ class CatalogRows:
     resources: list[ResourceRow]
     resource_links: list[tuple[int, int]]
     goals: list[GoalRow]
-    goal_targets: list[tuple[int, int, float]]
+    goal_targets: list[tuple[int, int, float, str]]
+    """(goal id, topic id, weight, level value)."""
 
 
 def _rows(session: Session, row_type: Callable[..., RowT], *columns: Any) -> list[RowT]:
@@ -109,7 +111,12 @@ def read_catalog(session: Session) -> CatalogRows:
         resource_links=_rows(session, _pair, ResourceTopic.resource_id, ResourceTopic.topic_id),
         goals=_rows(session, GoalRow, Goal.id, Goal.slug, Goal.title, Goal.description),
         goal_targets=_rows(
-            session, _triple, GoalTarget.goal_id, GoalTarget.topic_id, GoalTarget.weight
+            session,
+            _goal_target,
+            GoalTarget.goal_id,
+            GoalTarget.topic_id,
+            GoalTarget.weight,
+            GoalTarget.level,
         ),
     )
 
@@ -118,5 +125,7 @@ def _pair(first: int, second: int) -> tuple[int, int]:
     return (first, second)
 
 
-def _triple(goal_id: int, topic_id: int, weight: float) -> tuple[int, int, float]:
-    return (goal_id, topic_id, weight)
+def _goal_target(
+    goal_id: int, topic_id: int, weight: float, level: str
+) -> tuple[int, int, float, str]:
+    return (goal_id, topic_id, weight, Level(level).value)

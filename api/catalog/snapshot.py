@@ -173,9 +173,9 @@ def build_snapshot(rows: CatalogRows) -> CatalogSnapshot:
     )
 
     targets_by_goal: dict[int, list[JSONDict]] = {}
-    for goal_id, topic_id, weight in rows.goal_targets:
+    for goal_id, topic_id, weight, level in rows.goal_targets:
         targets_by_goal.setdefault(goal_id, []).append(
-            {"topic": slug_by_id[topic_id], "weight": weight}
+            {"topic": slug_by_id[topic_id], "weight": weight, "level": level}
         )
     goals: dict[str, JSONDict] = {
         goal.slug: {

@@ -12,6 +12,7 @@ from api.deps import DatabaseDep
 from api.errors import problem_responses
 from api.fields import SlugPath
 from api.pagination import Page, PageDep
+from api.reviews.deps import RetentionDep
 
 router = APIRouter(prefix="/me/checks", tags=["checks"])
 
@@ -25,16 +26,26 @@ router = APIRouter(prefix="/me/checks", tags=["checks"])
     responses=problem_responses(401, 404, 409, 422, 429),
 )
 async def take_check(
-    slug: SlugPath, body: CheckSubmission, caller: CurrentCaller, db: DatabaseDep
+    slug: SlugPath,
+    body: CheckSubmission,
+    caller: CurrentCaller,
+    db: DatabaseDep,
+    retention: RetentionDep,
 ) -> CheckRead:
     """Answer every question of the topic (`GET /topics/{slug}/questions`) exactly once.
     The result shows each right choice and why, the score (round(100 * correct / total)) and
     the level it awards: ≥ 90 proficient, ≥ 60 practiced, ≥ 30 aware. When that level is
     higher than your record's, the record rises to it (created `in_progress` if missing, moved
     from `not_started` to `in_progress`), with a history event of source `check`. A topic
-    without questions is a 409. Rate-limited per learner (429 with `Retry-After`)."""
+    without questions is a 409. A check that awards a level starts the topic's review
+    schedule (`GET /me/reviews`) when it has none. Rate-limited per learner (429 with
+    `Retry-After`)."""
     return await db.execute(
-        service.take_check, learner_id=caller.learner_id, topic_slug=slug, answers=body.answers
+        service.take_check,
+        learner_id=caller.learner_id,
+        topic_slug=slug,
+        answers=body.answers,
+        retention=retention,
     )
 
 

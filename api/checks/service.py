@@ -13,6 +13,7 @@ from api.errors import Conflict, InvalidInput, NotFound
 from api.progress import repository as progress
 from api.progress.schemas import ProgressWrite
 from api.progress.service import MAX_WRITE_ATTEMPTS
+from api.reviews import service as reviews
 from models import ChangeSource, Check, ProgressStatus
 from models.types import utc_now
 from planner.levels import Level, effective_level, rank_of
@@ -47,7 +48,12 @@ def _answer_problems(answers: list[Answer], questions: list[GradedQuestion]) -> 
 
 
 def take_check(
-    connection: Connection, *, learner_id: int, topic_slug: str, answers: list[Answer]
+    connection: Connection,
+    *,
+    learner_id: int,
+    topic_slug: str,
+    answers: list[Answer],
+    retention: float,
 ) -> CheckRead:
     """Grade one answer per question of the topic, keep the attempt, and award its level.
 
@@ -94,7 +100,12 @@ def take_check(
     )
     if awarded is not None:
         award_level(
-            connection, learner_id=learner_id, topic_slug=topic_slug, level=awarded, at=taken_at
+            connection,
+            learner_id=learner_id,
+            topic_slug=topic_slug,
+            level=awarded,
+            at=taken_at,
+            retention=retention,
         )
     return CheckRead(
         id=check_id,
@@ -109,18 +120,26 @@ def take_check(
 
 
 def award_level(
-    connection: Connection, *, learner_id: int, topic_slug: str, level: Level, at: datetime
+    connection: Connection,
+    *,
+    learner_id: int,
+    topic_slug: str,
+    level: Level,
+    at: datetime,
+    retention: float,
 ) -> bool:
     """What a check that awards `level` does to the learner's record on the topic: raise its
-    level to `level` when that is higher than its effective level (True), else nothing.
+    level to `level` when that is higher than its effective level (True), else nothing; and
+    start the topic's review schedule if it has none (the check is its first review).
 
     Called once per check that awards a level, whether or not the level rises.
     """
     raised = _raise_record_level(
         connection, learner_id=learner_id, topic_slug=topic_slug, level=level, at=at
     )
-    # REVIEWS (branch `reviews`): a check that awards a level counts as the topic's review
-    # rated `good` at `at`; start or continue its schedule here, in this transaction.
+    reviews.schedule_awarded_level(
+        connection, learner_id=learner_id, topic_slug=topic_slug, at=at, retention=retention
+    )
     return raised
 
 

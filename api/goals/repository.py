@@ -4,18 +4,19 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from models import Goal, GoalTarget, Topic
+from planner.levels import Level
 
 
 def goal_by_slug(session: Session, slug: str) -> Goal | None:
     return session.scalar(select(Goal).where(Goal.slug == slug))
 
 
-def replace_targets(session: Session, goal: Goal, weights: dict[int, float]) -> None:
-    """Make `weights` (topic id → weight) the goal's only targets."""
+def replace_targets(session: Session, goal: Goal, targets: dict[int, tuple[float, Level]]) -> None:
+    """Make `targets` (topic id → weight and level) the goal's only targets."""
     session.execute(delete(GoalTarget).where(GoalTarget.goal_id == goal.id))
     session.add_all(
-        GoalTarget(goal_id=goal.id, topic_id=topic_id, weight=weight)
-        for topic_id, weight in weights.items()
+        GoalTarget(goal_id=goal.id, topic_id=topic_id, weight=weight, level=level)
+        for topic_id, (weight, level) in targets.items()
     )
 
 

@@ -84,7 +84,7 @@ async def delete_goal(slug: SlugPath, admin: AdminLearner, db: DatabaseDep) -> N
 @router.put(
     "/{slug}/targets/{topic_slug}",
     response_model=GoalRead,
-    summary="Set a target's weight (admin)",
+    summary="Set a target's weight and level (admin)",
     openapi_extra=ADMIN_ONLY,
     responses=problem_responses(401, 403, 404),
 )
@@ -95,12 +95,14 @@ async def set_goal_target(
     admin: AdminLearner,
     db: DatabaseDep,
 ) -> JSONBytes:
-    """Make the topic a target of the goal with this weight, or change its weight."""
+    """Make the topic a target of the goal with this weight and level, or change them
+    (an omitted level is `proficient`)."""
     _, snapshot = await db.edit_catalog(
         service.set_target,
         goal_slug=slug,
         topic_slug=topic_slug,
         weight=body.weight,
+        level=body.level,
         actor_id=admin.id,
     )
     return JSONBytes(_goal_read(snapshot, slug))

@@ -13,6 +13,7 @@ from api.topics.repository import topic_by_slug
 from api.topics.service import require_topic_ids
 from models import Goal, GoalTarget
 from models.catalog_version import bump_catalog_version
+from planner.levels import Level
 
 
 def _goal(session: Session, slug: str) -> Goal:
@@ -22,12 +23,13 @@ def _goal(session: Session, slug: str) -> Goal:
     return goal
 
 
-def _weights(session: Session, targets: Sequence[GoalTargetWrite]) -> dict[int, float]:
+def _wanted(session: Session, targets: Sequence[GoalTargetWrite]) -> dict[int, tuple[float, Level]]:
+    """Topic id -> (weight, level) of the targets a request names."""
     slugs = [target.topic for target in targets]
     if len(set(slugs)) != len(slugs):
         raise InvalidInput("Each topic may be a target only once.")
     ids = require_topic_ids(session, slugs)
-    return {ids[target.topic]: target.weight for target in targets}
+    return {ids[target.topic]: (target.weight, target.level) for target in targets}
 
 
 def _target(slug: str) -> str:
@@ -62,7 +64,7 @@ def create_goal(session: Session, body: GoalCreate, *, actor_id: int | None) -> 
     bump_catalog_version(session)
     if repository.goal_by_slug(session, body.slug) is not None:
         raise Conflict(f"A goal with slug '{body.slug}' already exists.")
-    weights = _weights(session, body.targets)
+    weights = _wanted(session, body.targets)
     goal = Goal(slug=body.slug, title=body.title, description=body.description)
     session.add(goal)
     session.flush()
@@ -93,7 +95,7 @@ def update_goal(session: Session, slug: str, body: GoalUpdate, *, actor_id: int 
     after: dict[str, object] = dict(changes)
     if body.targets is not None:
         before["targets"] = _targets(session, goal)
-        repository.replace_targets(session, goal, _weights(session, body.targets))
+        repository.replace_targets(session, goal, _wanted(session, body.targets))
         session.flush()
         after["targets"] = _targets(session, goal)
     session.flush()
@@ -117,9 +119,15 @@ def delete_goal(session: Session, slug: str, *, actor_id: int | None) -> None:
 
 
 def set_target(
-    session: Session, *, goal_slug: str, topic_slug: str, weight: float, actor_id: int | None
+    session: Session,
+    *,
+    goal_slug: str,
+    topic_slug: str,
+    weight: float,
+    level: Level,
+    actor_id: int | None,
 ) -> None:
-    """Add `topic_slug` to the goal's targets, or change its weight."""
+    """Add `topic_slug` to the goal's targets, or change its weight and level."""
     bump_catalog_version(session)
     goal = _goal(session, goal_slug)
     before = _targets(session, goal)
@@ -128,9 +136,10 @@ def set_target(
         raise NotFound(f"No topic with slug '{topic_slug}'.")
     existing = repository.target(session, goal, topic.id)
     if existing is None:
-        session.add(GoalTarget(goal_id=goal.id, topic_id=topic.id, weight=weight))
+        session.add(GoalTarget(goal_id=goal.id, topic_id=topic.id, weight=weight, level=level))
     else:
         existing.weight = weight
+        existing.level = level
     session.flush()
     after = _targets(session, goal)
     _record_update(

@@ -1,35 +1,58 @@
 """The caller's plans, kept per learner and progress version, and answered before routing.
 
-GET /me/recommendations and /me/roadmap are pure functions of the catalog version, the
-learner's progress version, the path and the query. Their endpoints keep what they rendered
-under (learner, progress version, path, query) in the catalog snapshot's answers; the same
-request again, while neither the catalog nor the learner's progress changed, is answered from
-there by `api.middleware.kept_answers`, after the same token check as the endpoint's: its one
-indexed read refuses a revoked token and answers the progress version (api/auth/revocation.py).
+GET /me/recommendations, /me/roadmap and /me/gaps are pure functions of the catalog version, the
+learner's progress version, the path, the query and the UTC date of `as_of` (retrievability
+counts whole days; without `as_of` in the query, the date is today's). Their endpoints keep
+what they rendered under (learner, progress version, path, query, and today's UTC date when
+the query names no `as_of`) in the catalog snapshot's answers; the same request again, while
+neither the catalog nor the learner's progress changed and on the same UTC date, is answered
+from there by `api.middleware.kept_answers`, after the same token check as the endpoint's: its
+one indexed read refuses a revoked token and answers the progress version
+(api/auth/revocation.py).
 """
 
+from datetime import UTC, date, datetime
+
 from fastapi.security.utils import get_authorization_scheme_param
-from starlette.datastructures import Headers
+from starlette.datastructures import Headers, QueryParams
 from starlette.types import Scope
 
+from api import clock
 from api.auth.revocation import caller_of
 from api.catalog.snapshot import CatalogSnapshot
 from api.deps import UnitsOfWork
 
-LEARNER_READS = frozenset({"/api/v1/me/recommendations", "/api/v1/me/roadmap"})
+LEARNER_READS = frozenset({"/api/v1/me/recommendations", "/api/v1/me/roadmap", "/api/v1/me/gaps"})
 
-LearnerAnswerKey = tuple[str, int, int, str, bytes]
+LearnerAnswerKey = tuple[str, int, int, str, bytes, date | None]
 
 
-def _key(learner_id: int, progress_version: int, scope: Scope) -> LearnerAnswerKey:
-    return ("learner read", learner_id, progress_version, scope["path"], scope["query_string"])
+def _key(
+    learner_id: int, progress_version: int, scope: Scope, default_day: date | None
+) -> LearnerAnswerKey:
+    path, query = scope["path"], scope["query_string"]
+    return ("learner read", learner_id, progress_version, path, query, default_day)
+
+
+def _names_as_of(scope: Scope) -> bool:
+    # A query that names `as_of` is told apart by the query itself; one without it asks about
+    # today, so the date joins the key.
+    return "as_of" in QueryParams(scope["query_string"])
 
 
 def keep_learner_answer(
-    scope: Scope, snapshot: CatalogSnapshot, *, learner_id: int, progress_version: int, body: bytes
+    scope: Scope,
+    snapshot: CatalogSnapshot,
+    *,
+    learner_id: int,
+    progress_version: int,
+    as_of: datetime,
+    body: bytes,
 ) -> None:
-    """Keep the body a /me plan endpoint rendered for this learner at this progress version."""
-    snapshot.answers.keep(_key(learner_id, progress_version, scope), body)
+    """Keep the body a /me plan endpoint rendered for this learner at this progress version,
+    looking at `as_of` (the query's, or the moment the request came)."""
+    day = None if _names_as_of(scope) else as_of.astimezone(UTC).date()
+    snapshot.answers.keep(_key(learner_id, progress_version, scope, day), body)
 
 
 async def kept_learner_answer(scope: Scope, db: UnitsOfWork, *, secret: str) -> bytes | None:
@@ -42,4 +65,5 @@ async def kept_learner_answer(scope: Scope, db: UnitsOfWork, *, secret: str) -> 
     caller = await caller_of(token, db, secret=secret)
     if caller is None:
         return None
-    return db.catalog.answers.get(_key(caller.learner_id, caller.progress_version, scope))
+    day = None if _names_as_of(scope) else clock.now().date()
+    return db.catalog.answers.get(_key(caller.learner_id, caller.progress_version, scope, day))

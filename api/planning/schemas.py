@@ -2,9 +2,11 @@
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.fields import RequestBody, Slug
+from api.fields import LevelName, RequestBody, Slug
 from api.resources.schemas import ResourceRead
 from api.topics.schemas import TopicSummary
+from models.catalog import SLUG_LENGTH
+from seed.schema import SLUG_PATTERN
 
 MAX_RECOMMENDATIONS = 50
 # Half an hour a week is the least study time a plan is made for: below it the weeks needed
@@ -38,14 +40,30 @@ class RecommendationsRead(BaseModel):
 
     goal: str | None = Field(description="The goal's slug; null for ad-hoc targets.")
     targets: list[str]
-    goal_reached: bool = Field(description="True when every topic the goal needs is known.")
+    goal_reached: bool = Field(
+        description="True when every target is met: your level on it reaches the goal's."
+    )
     items: list[RecommendationRead]
 
 
 class RoadmapTopic(TopicSummary):
-    """A topic on a roadmap."""
+    """A step on a roadmap: a topic raised from `from_level` to `to_level`."""
 
     week: int | None = Field(description="The week you start it; null without hours_per_week.")
+    hours: float = Field(
+        description="Hours this step takes: estimated_hours x (rank(to_level) - "
+        "rank(from_level)) / 3, ranks none 0, aware 1, practiced 2, proficient 3, expert 4 "
+        "(estimated_hours is the time from nothing to proficient)."
+    )
+    from_level: LevelName | None = Field(
+        description="Your level now (null: none). A step from practiced or deeper deepens a "
+        "topic you already know."
+    )
+    to_level: LevelName = Field(
+        description="The level this step reaches: the goal's level for a target (at least "
+        "practiced when another topic needs it); proficient for a topic learned as a "
+        "prerequisite."
+    )
 
 
 class RoadmapStage(BaseModel):
@@ -60,14 +78,15 @@ class RoadmapRead(BaseModel):
 
     goal: str | None
     targets: list[str]
-    total_hours: float
+    total_hours: float = Field(description="The steps' hours added up (depth hours).")
     weeks: int | None = Field(description="Weeks needed; null without hours_per_week.")
     stages: list[RoadmapStage]
     left_out: list[TopicSummary] = Field(description="What budget_hours left out.")
 
 
 class PlanRequest(RequestBody):
-    """A stateless plan: a goal (or ad-hoc targets) and what the learner already knows.
+    """A stateless plan: a goal (or ad-hoc targets, asked at proficient) and what the learner
+    already knows, and how deep.
 
     Give exactly one of `goal` and `targets`; neither or both is refused with 422."""
 
@@ -82,6 +101,7 @@ class PlanRequest(RequestBody):
                     "goal": "job-interview",
                     "known": ["python", "programming-fundamentals"],
                     "in_progress": ["vectors-and-matrices"],
+                    "levels": {"probability-basics": "practiced"},
                     "limit": 5,
                     "hours_per_week": 8,
                 }
@@ -100,6 +120,17 @@ class PlanRequest(RequestBody):
     )
     known: list[Slug] = Field(default_factory=list, max_length=MAX_STATE_TOPICS)
     in_progress: list[Slug] = Field(default_factory=list, max_length=MAX_STATE_TOPICS)
+    levels: dict[Slug, LevelName] = Field(
+        default_factory=dict,
+        max_length=MAX_STATE_TOPICS,
+        description="Your level per topic slug. A slug here has that level; one in `known` "
+        "without one counts proficient, one in `in_progress` aware.",
+        # Keys are slugs: say so in propertyNames, and that no other key is taken.
+        json_schema_extra={
+            "propertyNames": {"minLength": 1, "maxLength": SLUG_LENGTH, "pattern": SLUG_PATTERN},
+            "additionalProperties": False,
+        },
+    )
     limit: int = Field(default=10, ge=1, le=MAX_RECOMMENDATIONS)
     hours_per_week: float | None = Field(
         default=None,

@@ -8,10 +8,12 @@ from sqlalchemy.orm import Session
 from api.catalog.snapshot import CatalogSnapshot
 from api.deps import UnitsOfWork
 from api.errors import InvalidInput, NotFound
-from api.planning.learner_states import LearnerStates
+from api.planning.learner_states import LearnerPlanning, LearnerStates
 from api.progress.repository import progress_version, status_by_topic_id
+from api.reviews.repository import cards_by_topic_id
 from models import KNOWN_STATUSES, ProgressStatus
-from planner import Goal, LearnerState, Recommendations, Roadmap, build_roadmap, recommend
+from planner import Goal, LearnerState, Level, Recommendations, Roadmap, build_roadmap
+from planner.memory import Memory, recommend_with_memory
 
 JSONDict = dict[str, Any]
 
@@ -39,7 +41,8 @@ def _catalog_goal(snapshot: CatalogSnapshot, slug: str) -> Goal:
     if not found["targets"]:
         raise InvalidInput(f"The goal '{slug}' has no target topics yet.")
     weights = {target["topic"]: target["weight"] for target in found["targets"]}
-    return Goal(slug=slug, title=found["title"], weights=weights)
+    levels = {target["topic"]: Level(target["level"]) for target in found["targets"]}
+    return Goal(slug=slug, title=found["title"], weights=weights, levels=levels)
 
 
 def require_topics(snapshot: CatalogSnapshot, slugs: Iterable[str]) -> None:
@@ -68,8 +71,8 @@ async def learner_state(
     version: int,
     snapshot: CatalogSnapshot,
     cache: LearnerStates,
-) -> tuple[int, LearnerState]:
-    """The learner's progress version and what they know and have started at it: the cached
+) -> tuple[int, LearnerPlanning]:
+    """The learner's progress version and what the planner is told of them at it: the cached
     copy when it is still at `version` (the progress version the token check read), else read
     from their records."""
     cached = cache.get(learner_id, (version, snapshot.version))
@@ -80,14 +83,15 @@ async def learner_state(
 
 def _read_learner_state(
     session: Session, learner_id: int, snapshot: CatalogSnapshot, cache: LearnerStates
-) -> tuple[int, LearnerState]:
+) -> tuple[int, LearnerPlanning]:
     # The version is read again in the same transaction as the records it stands for.
     version = progress_version(session, learner_id) or 0
     key = (version, snapshot.version)
     slugs = snapshot.slug_by_id
     known: set[str] = set()
     started: set[str] = set()
-    for topic_id, status in status_by_topic_id(session, learner_id):
+    levels: dict[str, Level] = {}
+    for topic_id, status, level in status_by_topic_id(session, learner_id):
         slug = slugs.get(topic_id)
         if slug is None:  # a topic created after this snapshot; the planner cannot use it yet
             continue
@@ -95,29 +99,38 @@ def _read_learner_state(
             known.add(slug)
         elif status == ProgressStatus.IN_PROGRESS.value:
             started.add(slug)
-    state = LearnerState(known=frozenset(known), in_progress=frozenset(started))
-    cache.put(learner_id, key, state)
-    return version, state
+        if level is not None:  # set or awarded: it overrides what the status implies
+            levels[slug] = Level(level)
+    cards = tuple(
+        (slugs[topic_id], card)
+        for topic_id, card in cards_by_topic_id(session, learner_id)
+        if topic_id in slugs
+    )
+    planning = LearnerPlanning(LearnerState(known=known, in_progress=started, levels=levels), cards)
+    cache.put(learner_id, key, planning)
+    return version, planning
 
 
 def recommendations_body(
-    snapshot: CatalogSnapshot, goal: Goal, state: LearnerState, *, limit: int
+    snapshot: CatalogSnapshot, goal: Goal, state: LearnerState, memory: Memory, *, limit: int
 ) -> bytes:
     """The Recommendations response body, as JSON.
 
     A learner asks again and again while nothing changes, and the answer is a pure function of
-    the snapshot, the goal, the learner's state and the limit: the snapshot keeps it.
+    the snapshot, the goal, the learner's state and memory, and the limit: the snapshot keeps it.
     """
     return snapshot.answers.json(
-        ("recommendations", goal, state, limit),
-        lambda: _recommendations_body(snapshot, goal, state, limit=limit),
+        ("recommendations", goal, state, memory, limit),
+        lambda: _recommendations_body(snapshot, goal, state, memory, limit=limit),
     )
 
 
 def _recommendations_body(
-    snapshot: CatalogSnapshot, goal: Goal, state: LearnerState, *, limit: int
+    snapshot: CatalogSnapshot, goal: Goal, state: LearnerState, memory: Memory, *, limit: int
 ) -> JSONDict:
-    result: Recommendations = recommend(snapshot.graph, goal, state, limit=limit)
+    result: Recommendations = recommend_with_memory(
+        snapshot.graph, goal, state, memory, limit=limit
+    )
     items = []
     for item in result.items:
         entry = snapshot.topics[item.slug]
@@ -174,7 +187,16 @@ def _roadmap_body(
         "stages": [
             {
                 "stage": stage.number,
-                "topics": [{**topics[e.slug].summary, "week": e.week} for e in stage.entries],
+                "topics": [
+                    {
+                        **topics[e.slug].summary,
+                        "week": e.week,
+                        "hours": e.hours,
+                        "from_level": e.from_level,
+                        "to_level": e.to_level,
+                    }
+                    for e in stage.entries
+                ],
             }
             for stage in road.stages
         ],

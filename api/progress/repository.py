@@ -27,6 +27,19 @@ class RecordState:
     version: int
     values: dict[str, Any] | None
     updated_at: datetime | None
+    # Kept beside `values` (what a PUT writes): the spaced-review fields only reviews write.
+    reviews: int = 0
+    last_reviewed_at: datetime | None = None
+
+    def review_values(self) -> dict[str, Any]:
+        """The record's spaced-review fields, as a history event holds them."""
+        return review_values(self.reviews, self.last_reviewed_at)
+
+
+def review_values(reviews: int, last_reviewed_at: datetime | None) -> dict[str, Any]:
+    """Spaced-review fields as a history event holds them (JSON)."""
+    at = None if last_reviewed_at is None else last_reviewed_at.isoformat()
+    return {"reviews": reviews, "last_reviewed_at": at}
 
 
 # The write path's statements are built once; building them costs more than running them.
@@ -37,6 +50,10 @@ _RECORD_COLUMNS = (
     Progress.hours_spent,
     Progress.notes,
     Progress.updated_at,
+    Progress.level,
+    Progress.level_source,
+    Progress.reviews,
+    Progress.last_reviewed_at,
 )
 # Every progress write runs these three; they run as Prepared statements (models/prepared.py).
 _LOOKUP = Prepared(
@@ -53,7 +70,18 @@ _INSERT = insert(Progress)
 _UPDATE = Prepared(
     update(Progress)
     .where(Progress.id == bindparam("progress_id"), Progress.version == bindparam("expected"))
-    .values(**bound("status", "mastery", "hours_spent", "notes", "updated_at", "version"))
+    .values(
+        **bound(
+            "status",
+            "mastery",
+            "hours_spent",
+            "notes",
+            "level",
+            "level_source",
+            "updated_at",
+            "version",
+        )
+    )
 )
 _INSERT_EVENT = Prepared(
     insert(ProgressEvent).values(
@@ -73,7 +101,18 @@ PROGRESS_VERSION = Prepared(
 
 
 def _record_state(topic_id: int, progress_id: int | None, row: Sequence[Any]) -> RecordState:
-    version, status, mastery, hours, notes, updated_at = row
+    (
+        version,
+        status,
+        mastery,
+        hours,
+        notes,
+        updated_at,
+        level,
+        level_source,
+        reviews,
+        last_reviewed_at,
+    ) = row
     if progress_id is None:
         return RecordState(topic_id, None, 0, None, None)
     values = {
@@ -81,8 +120,19 @@ def _record_state(topic_id: int, progress_id: int | None, row: Sequence[Any]) ->
         "mastery": mastery,
         "hours_spent": hours,
         "notes": notes,
+        # The level set or awarded (not the effective one) and who set it; both null together.
+        "level": None if level is None else Level(level).value,
+        "level_source": None if level_source is None else ChangeSource(level_source).value,
     }
-    return RecordState(topic_id, progress_id, version, values, updated_at)
+    return RecordState(
+        topic_id,
+        progress_id,
+        version,
+        values,
+        updated_at,
+        reviews=reviews,
+        last_reviewed_at=last_reviewed_at,
+    )
 
 
 # The write path's functions take a Connection: progress writes run without a Session.
@@ -266,7 +316,7 @@ def records_page(
 # Built once: the planner asks for it on every recommendation, and building a statement
 # costs more than running this one on SQLite.
 _STATUSES = (
-    select(Topic.slug, Progress.status, Progress.hours_spent)
+    select(Topic.slug, Progress.status, Progress.hours_spent, Progress.level)
     .join(Topic, Topic.id == Progress.topic_id)
     .where(Progress.learner_id == bindparam("learner_id"))
 )
@@ -274,19 +324,23 @@ _STATUSES = (
 
 # The planner reads a learner's whole progress on every request: plain columns and no join
 # (the snapshot maps topic ids to slugs) keep that cheap for learners with thousands of records.
-_STATUS_BY_TOPIC = text("SELECT topic_id, status FROM progress WHERE learner_id = :learner_id")
+_STATUS_BY_TOPIC = text(
+    "SELECT topic_id, status, level FROM progress WHERE learner_id = :learner_id"
+)
 
 
-def status_by_topic_id(session: Session, learner_id: int) -> list[tuple[int, str]]:
-    """(topic id, status value) of every record of the learner."""
+def status_by_topic_id(session: Session, learner_id: int) -> list[tuple[int, str, str | None]]:
+    """(topic id, status value, level set or awarded) of every record of the learner."""
     rows = session.connection().execute(_STATUS_BY_TOPIC, {"learner_id": learner_id})
-    return [(topic_id, status) for topic_id, status in rows]
+    return [(topic_id, status, level) for topic_id, status, level in rows]
 
 
-def statuses(session: Session, learner_id: int) -> Sequence[tuple[str, ProgressStatus, float]]:
-    """(topic slug, status, hours spent) of every record of the learner."""
+def statuses(
+    session: Session, learner_id: int
+) -> Sequence[tuple[str, ProgressStatus, float, Level | None]]:
+    """(topic slug, status, hours spent, level set or awarded) of every record of the learner."""
     rows = session.connection().execute(_STATUSES, {"learner_id": learner_id})
-    return [(slug, status, hours) for slug, status, hours in rows]
+    return [(slug, status, hours, level) for slug, status, hours, level in rows]
 
 
 def events_page(

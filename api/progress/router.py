@@ -17,6 +17,7 @@ from api.progress.schemas import (
     ProgressSummary,
     ProgressWrite,
 )
+from api.reviews.deps import RetentionDep
 from models import ProgressStatus
 
 router = APIRouter(prefix="/me", tags=["progress"])
@@ -94,6 +95,7 @@ async def record_my_progress(
     caller: CurrentCaller,
     db: DatabaseDep,
     response: Response,
+    retention: RetentionDep,
     if_match: IfMatch = None,
 ) -> ProgressRead:
     """Create (201) or replace (200) your record on a topic. Every change is kept in the
@@ -105,6 +107,7 @@ async def record_my_progress(
         topic_slug=topic_slug,
         body=body,
         if_match=if_match,
+        retention=retention,
     )
     response.headers["ETag"] = etag_of(saved.record.version)
     if saved.created:

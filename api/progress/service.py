@@ -1,6 +1,7 @@
 """Learners' progress records, their history, and summaries of them."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
@@ -11,14 +12,18 @@ from api.progress import repository
 from api.progress.etags import if_match_allows
 from api.progress.schemas import (
     AreaProgress,
+    LevelSource,
     ProgressEventRead,
+    ProgressEventValues,
     ProgressRead,
     ProgressSummary,
     ProgressWrite,
     StatusCounts,
 )
-from models import KNOWN_STATUSES, Progress, ProgressStatus
+from api.reviews import service as reviews_service
+from models import ChangeSource, Progress, ProgressEvent, ProgressStatus
 from models.types import utc_now
+from planner.levels import Level, effective_level, is_known
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,14 +39,38 @@ class SavedProgress:
 MAX_WRITE_ATTEMPTS = 3
 
 
+def shown_values(values: dict[str, Any]) -> dict[str, Any]:
+    """A record's stored values as a client sees them (in reads and in history events): the
+    effective level in `level` and where it comes from in `level_source` (`status` when the
+    status implies it)."""
+    status = values["status"]
+    chosen = values.get("level")
+    level = effective_level(status, None if chosen is None else Level(chosen))
+    source = values.get("level_source") if chosen is not None else None
+    if level is not None and source is None:
+        source = LevelSource.STATUS.value
+    return {
+        **values,
+        "level": None if level is None else level.value,
+        "level_source": source,
+    }
+
+
 def progress_read(progress: Progress, topic_slug: str) -> ProgressRead:
     """The API shape of a record."""
+    values = {
+        "status": progress.status,
+        "mastery": progress.mastery,
+        "hours_spent": progress.hours_spent,
+        "notes": progress.notes,
+        "level": progress.level,
+        "level_source": progress.level_source,
+    }
     return ProgressRead(
         topic=topic_slug,
-        status=progress.status,
-        mastery=progress.mastery,
-        hours_spent=progress.hours_spent,
-        notes=progress.notes,
+        **shown_values(values),
+        reviews=progress.reviews,
+        last_reviewed_at=progress.last_reviewed_at,
         updated_at=progress.updated_at,
         version=progress.version,
     )
@@ -51,8 +80,26 @@ def _state_read(state: repository.RecordState, topic_slug: str) -> ProgressRead:
     assert state.values is not None
     assert state.updated_at is not None
     return ProgressRead(
-        topic=topic_slug, **state.values, updated_at=state.updated_at, version=state.version
+        topic=topic_slug,
+        **shown_values(state.values),
+        reviews=state.reviews,
+        last_reviewed_at=state.last_reviewed_at,
+        updated_at=state.updated_at,
+        version=state.version,
     )
+
+
+def _written_values(body: ProgressWrite, current: dict[str, Any] | None) -> dict[str, Any]:
+    """The values a write stores. A PUT replaces the record, `level` too: omitted or `null`,
+    the record has no level of its own and its status implies one. Writing back the stored
+    level keeps who set it (a check, say); any other level is the learner's own (`self`)."""
+    new = body.model_dump(mode="json", exclude={"level"})
+    wanted = None if body.level is None else body.level.value
+    level, source = (None, None) if current is None else (current["level"], current["level_source"])
+    if wanted != level:
+        level = wanted
+        source = None if wanted is None else ChangeSource.SELF.value
+    return {**new, "level": level, "level_source": source}
 
 
 def _lookup(connection: Connection, *, learner_id: int, topic_slug: str) -> repository.RecordState:
@@ -69,6 +116,7 @@ def save_progress(
     topic_slug: str,
     body: ProgressWrite,
     if_match: str | None,
+    retention: float,
 ) -> SavedProgress:
     """Create or replace the learner's record on a topic, recording the change in its history.
 
@@ -77,8 +125,8 @@ def save_progress(
     An existing record is locked before it is compared, so writers of one record take turns;
     the UPDATE still names the version it read. Two writers creating the same record race on
     the unique constraint, and the loser goes round again as an update; none is lost.
+    A record that becomes `completed` starts the topic's review schedule (at `retention`).
     """
-    new = body.model_dump(mode="json")
     for _attempt in range(MAX_WRITE_ATTEMPTS):
         state = _lookup(connection, learner_id=learner_id, topic_slug=topic_slug)
         exists = state.progress_id is not None
@@ -91,6 +139,7 @@ def save_progress(
                 "The record changed since you read it (or does not exist yet); "
                 "read it again and retry with its current ETag."
             )
+        new = _written_values(body, state.values)
         if exists and state.values == new:
             return SavedProgress(record=_state_read(state, topic_slug), created=False)
         now = utc_now()
@@ -102,18 +151,44 @@ def save_progress(
             )
         if written:
             version = state.version + 1
+            reviews, last_reviewed_at = state.reviews, state.last_reviewed_at
+            if _becomes_completed(state, new) and reviews_service.start_on_completion(
+                connection,
+                learner_id=learner_id,
+                topic_id=state.topic_id,
+                topic_slug=topic_slug,
+                at=now,
+                retention=retention,
+            ):
+                reviews, last_reviewed_at = 1, now
             repository.add_event(
                 connection,
                 learner_id=learner_id,
                 topic_slug=topic_slug,
                 version=version,
                 at=now,
-                old=state.values,
-                new=new,
+                old=None
+                if state.values is None
+                else {**shown_values(state.values), **state.review_values()},
+                new={**shown_values(new), **repository.review_values(reviews, last_reviewed_at)},
             )
-            record = ProgressRead(topic=topic_slug, **new, updated_at=now, version=version)
+            record = ProgressRead(
+                topic=topic_slug,
+                **shown_values(new),
+                reviews=reviews,
+                last_reviewed_at=last_reviewed_at,
+                updated_at=now,
+                version=version,
+            )
             return SavedProgress(record=record, created=not exists)
     raise Conflict("The record keeps changing under concurrent writes; try again.")
+
+
+def _becomes_completed(state: repository.RecordState, new: dict[str, object]) -> bool:
+    completed = ProgressStatus.COMPLETED.value
+    return new["status"] == completed and (
+        state.values is None or state.values["status"] != completed
+    )
 
 
 def get_progress(session: Session, *, learner_id: int, topic_slug: str) -> ProgressRead:
@@ -133,13 +208,35 @@ def history(
     )
     if total == 0 and repository.topic_id(session, topic_slug) is None:
         raise NotFound(f"No topic with slug '{topic_slug}' and no history for it.")
-    return [ProgressEventRead.model_validate(e, from_attributes=True) for e in events], total
+    return [_event_read(event) for event in events], total
+
+
+def _event_read(event: ProgressEvent) -> ProgressEventRead:
+    # Events written before levels existed hold no level: the status implied one then.
+    return ProgressEventRead(
+        version=event.version,
+        occurred_at=event.occurred_at,
+        actor_id=event.actor_id,
+        old=None if event.old is None else ProgressEventValues(**_with_level(event.old)),
+        new=ProgressEventValues(**_with_level(event.new)),
+        source=event.source,
+    )
+
+
+def _with_level(values: dict[str, Any]) -> dict[str, Any]:
+    """An event's values with the effective level. Events hold the level set on the record
+    with its source (a check writes those), the effective one with source `status`, or, from
+    before levels, none: without a level set, the status implied one."""
+    if values.get("level_source") in (LevelSource.SELF.value, LevelSource.CHECK.value):
+        return values
+    return shown_values({**values, "level": None, "level_source": None})
 
 
 def summary(session: Session, *, learner_id: int, snapshot: CatalogSnapshot) -> ProgressSummary:
     """Per area and overall: topics per status, the share known, and the hours spent."""
     records = {
-        slug: (status, hours) for slug, status, hours in repository.statuses(session, learner_id)
+        slug: (status, hours, is_known(effective_level(status, level)))
+        for slug, status, hours, level in repository.statuses(session, learner_id)
     }
     areas = [
         _area_progress(
@@ -158,15 +255,16 @@ def _area_progress(
     slug: str,
     title: str,
     topics: list[str],
-    records: dict[str, tuple[ProgressStatus, float]],
+    records: dict[str, tuple[ProgressStatus, float, bool]],
 ) -> AreaProgress:
     counts = dict.fromkeys(ProgressStatus, 0)
     hours = 0.0
+    known = 0
     for topic in topics:
-        status, spent = records.get(topic, (ProgressStatus.NOT_STARTED, 0.0))
+        status, spent, knows = records.get(topic, (ProgressStatus.NOT_STARTED, 0.0, False))
         counts[status] += 1
         hours += spent
-    known = sum(counts[status] for status in KNOWN_STATUSES)
+        known += knows
     return AreaProgress(
         area=slug,
         title=title,

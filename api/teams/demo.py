@@ -13,27 +13,31 @@ from api.auth.security import hash_password
 from api.errors import InvalidInput, NotFound
 from api.progress.schemas import ProgressWrite
 from api.progress.service import save_progress
+from api.settings import get_settings
 from api.teams import repository, service
 from api.teams.schemas import InvitationCreate, TeamCreate
 from models import Goal, GoalTarget, Learner, ProgressStatus, Team, TeamMembership, Topic
 from models.teams import TeamRole
+from planner.levels import Level
 
 DEMO_TEAM_NAME = "Demo team"
 DEMO_DOMAIN = "demo.skillpath.example"
 
 # Each member's status on the goal's targets, by the target's position (heaviest first):
 # None leaves no record. Varied on purpose, so the matrix and coverage have something to say.
+# A completed record stands for proficient; Ada also sets the level each target asks for, so
+# one member meets the whole goal.
 Pattern = Callable[[int], ProgressStatus | None]
 _COMPLETED, _STARTED, _SKIPPED = (
     ProgressStatus.COMPLETED,
     ProgressStatus.IN_PROGRESS,
     ProgressStatus.SKIPPED,
 )
-MEMBERS: tuple[tuple[str, Pattern], ...] = (
-    ("Ada", lambda index: _COMPLETED),
-    ("Grace", lambda index: _COMPLETED if index % 2 == 0 else _STARTED),
-    ("Alan", lambda index: (_SKIPPED, _STARTED, _COMPLETED)[index] if index < 3 else None),
-    ("Linus", lambda index: ProgressStatus.NOT_STARTED if index == 0 else None),
+MEMBERS: tuple[tuple[str, Pattern, bool], ...] = (
+    ("Ada", lambda index: _COMPLETED, True),
+    ("Grace", lambda index: _COMPLETED if index % 2 == 0 else _STARTED, False),
+    ("Alan", lambda index: (_SKIPPED, _STARTED, _COMPLETED)[index] if index < 3 else None, False),
+    ("Linus", lambda index: ProgressStatus.NOT_STARTED if index == 0 else None, False),
 )
 # The manager has started the heaviest target.
 MANAGER_PATTERN: Pattern = lambda index: _STARTED if index == 0 else None  # noqa: E731
@@ -49,22 +53,22 @@ class DemoTeam:
     created: bool
 
 
-def _goal_targets(session: Session, goal: str) -> list[str]:
-    """The goal's target slugs, heaviest first."""
+def _goal_targets(session: Session, goal: str) -> list[tuple[str, Level]]:
+    """The goal's target slugs with the level each asks for, heaviest first."""
     goal_id = session.scalar(select(Goal.id).where(Goal.slug == goal))
     if goal_id is None:
         raise NotFound(f"No goal with slug '{goal}'; seed the catalog first.")
-    slugs = list(
-        session.scalars(
-            select(Topic.slug)
+    targets = list(
+        session.execute(
+            select(Topic.slug, GoalTarget.level)
             .join(GoalTarget, GoalTarget.topic_id == Topic.id)
             .where(GoalTarget.goal_id == goal_id)
             .order_by(GoalTarget.weight.desc(), Topic.slug)
         )
     )
-    if not slugs:
+    if not targets:
         raise InvalidInput(f"The goal '{goal}' has no targets.")
-    return slugs
+    return [(slug, level) for slug, level in targets]
 
 
 def _account(session: Session, email: str, display_name: str, password_hash: str) -> Learner:
@@ -76,16 +80,28 @@ def _account(session: Session, email: str, display_name: str, password_hash: str
     return learner
 
 
-def _record(session: Session, learner: Learner, targets: list[str], pattern: Pattern) -> None:
-    for index, slug in enumerate(targets):
+def _record(
+    session: Session,
+    learner: Learner,
+    targets: list[tuple[str, Level]],
+    pattern: Pattern,
+    *,
+    at_required_level: bool = False,
+) -> None:
+    for index, (slug, required) in enumerate(targets):
         status = pattern(index)
         if status is not None:
             save_progress(
                 session.connection(),
                 learner_id=learner.id,
                 topic_slug=slug,
-                body=ProgressWrite(status=status, hours_spent=2.0 * (index + 1)),
+                body=ProgressWrite(
+                    status=status,
+                    hours_spent=2.0 * (index + 1),
+                    level=required if at_required_level else None,
+                ),
                 if_match=None,
+                retention=get_settings().review_retention,
             )
 
 
@@ -116,7 +132,7 @@ def create_demo_team(
     team = service.create_team(session, learner_id=manager.id, body=TeamCreate(name=DEMO_TEAM_NAME))
     _record(session, manager, targets, MANAGER_PATTERN)
     unusable = hash_password(secrets.token_urlsafe(24))
-    for name, pattern in MEMBERS:
+    for name, pattern, at_required_level in MEMBERS:
         member = _account(session, f"{name.lower()}@{DEMO_DOMAIN}", name, unusable)
         if repository.membership(session, team_id=team.id, learner_id=member.id) is None:
             invitation = service.invite(
@@ -126,6 +142,6 @@ def create_demo_team(
                 body=InvitationCreate(email=member.email),
             )
             service.join(session, learner=member, code=invitation.code)
-        _record(session, member, targets, pattern)
+        _record(session, member, targets, pattern, at_required_level=at_required_level)
     session.flush()
     return DemoTeam(team.id, manager_email, goal, created=True)

@@ -8,7 +8,7 @@ from api.auth.deps import CurrentCaller, CurrentLearner
 from api.deps import DatabaseDep
 from api.errors import problem_responses
 from api.pagination import Page, PageDep
-from api.planning.router import GoalQuery, TargetsQuery
+from api.planning.caller import GoalQuery, TargetsQuery
 from api.responses import JSONBytes
 from api.teams import service
 from api.teams.csv_export import CSV_MEDIA_TYPE, coverage_csv, matrix_csv, wants_csv

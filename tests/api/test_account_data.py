@@ -104,6 +104,13 @@ def test_the_export_holds_everything_stored_about_the_caller(client: TestClient)
     checks = client.get("/api/v1/me/checks", headers=learner.headers).json()["items"]
     assert len(checks) == 1
     assert export["checks"] == checks
+    # Completing python and the check's awarded level on calculus started their schedules.
+    schedules = client.get("/api/v1/me/reviews", headers=learner.headers).json()["items"]
+    assert [(r["topic"], r["due_at"] is not None) for r in export["reviews"]] == [
+        ("calculus", True),
+        ("python", True),
+    ]
+    assert sorted(i["topic"]["slug"] for i in schedules) == ["calculus", "python"]
     assert [(t["id"], t["name"], t["role"]) for t in export["teams"]] == [
         (team_id, "Study circle", "manager")
     ]

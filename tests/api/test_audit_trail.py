@@ -238,9 +238,9 @@ def test_the_trail_is_newest_first_filtered_and_paginated(
 
 def test_a_change_that_is_refused_leaves_no_entry(client: TestClient, admin: Account):
     before = entries(client, admin)
-    # transformers needs sequence-models: the other way round would close a cycle.
+    # transformers needs embeddings: the other way round would close a cycle.
     cycle = client.put(
-        "/api/v1/topics/sequence-models/prerequisites/transformers", headers=admin.headers
+        "/api/v1/topics/embeddings/prerequisites/transformers", headers=admin.headers
     )
     assert_problem(cycle, 409)
     duplicate = {**NEW_TOPIC, "slug": "transformers"}

@@ -144,10 +144,28 @@ def test_goals_and_their_targets_are_edited_by_admins(client: TestClient, admin:
     assert client.put(target, json={"weight": 0.5}, headers=admin.headers).status_code == 200
     assert_problem(client.put(target, json={"weight": 1.5}, headers=admin.headers), 422)
     targets = client.get("/api/v1/goals/vision-engineer").json()["targets"]
+    # A level the admin leaves out is proficient (DESIGN.md §7).
     assert targets == [
-        {"topic": "convolutional-networks", "weight": 1.0},
-        {"topic": "model-deployment", "weight": 0.5},
+        {"topic": "convolutional-networks", "weight": 1.0, "level": "proficient"},
+        {"topic": "model-deployment", "weight": 0.5, "level": "proficient"},
     ]
+    deeper = {"weight": 0.5, "level": "expert"}
+    assert client.put(target, json=deeper, headers=admin.headers).json()["targets"][1] == {
+        "topic": "model-deployment",
+        **deeper,
+    }
+    assert_problem(
+        client.put(target, json={"weight": 0.5, "level": "guru"}, headers=admin.headers), 422
+    )
+    edited = client.patch(
+        "/api/v1/goals/vision-engineer",
+        json={"targets": [{"topic": "convolutional-networks", "weight": 1.0, "level": "aware"}]},
+        headers=admin.headers,
+    )
+    assert edited.json()["targets"] == [
+        {"topic": "convolutional-networks", "weight": 1.0, "level": "aware"}
+    ]
+    assert client.put(target, json={"weight": 0.5}, headers=admin.headers).status_code == 200
     assert client.delete(target, headers=admin.headers).status_code == 204
     renamed = client.patch(
         "/api/v1/goals/vision-engineer", json={"title": "Vision"}, headers=admin.headers

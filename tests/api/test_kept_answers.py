@@ -106,7 +106,7 @@ def test_the_kept_plan_paths_are_the_plan_routes(client: TestClient):
         path
         for path, operations in paths.items()
         for operation in operations.values()
-        if operation["operationId"] in {"get_my_recommendations", "get_my_roadmap"}
+        if operation["operationId"] in {"get_my_recommendations", "get_my_roadmap", "get_my_gaps"}
     }
     assert plan_routes == LEARNER_READS
 

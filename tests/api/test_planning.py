@@ -93,22 +93,26 @@ def test_following_the_recommendations_reaches_the_goal(
 ):
     needs = prerequisites_of(client)
     known: set[str] = set()
-    closure_size = sum(
-        len(stage["topics"]) for stage in roadmap(client, learner, goal=goal)["stages"]
-    )
-    for _ in range(closure_size):
+    # Each step takes its topic to the level the roadmap names (DESIGN.md §7).
+    steps = {
+        topic["slug"]: topic["to_level"]
+        for stage in roadmap(client, learner, goal=goal)["stages"]
+        for topic in stage["topics"]
+    }
+    for _ in range(len(steps)):
         body = recommendations(client, learner, goal=goal, limit=1)
         if body["goal_reached"]:
             break
         topic = body["items"][0]["topic"]["slug"]
         assert topic not in known
         assert needs.get(topic, set()) <= known  # only ready topics are recommended
-        assert record_progress(client, learner, topic).status_code == 201
+        recorded = record_progress(client, learner, topic, level=steps[topic])
+        assert recorded.status_code == 201
         known.add(topic)
     final = recommendations(client, learner, goal=goal)
     assert final["goal_reached"] is True
     assert final["items"] == []
-    assert len(known) == closure_size
+    assert known == set(steps)
     assert roadmap(client, learner, goal=goal)["stages"] == []
 
 
@@ -136,7 +140,12 @@ def test_roadmap_stages_respect_every_prerequisite(client: TestClient, learner: 
     for slug, stage in stage_of.items():
         open_prerequisites = [stage_of[p] for p in needs.get(slug, set()) if p in stage_of]
         assert stage == 1 + max(open_prerequisites, default=0)
-    hours = [t["estimated_hours"] for s in body["stages"] for t in s["topics"]]
+    # Depth hours: estimated_hours x (rank(to) - rank(from)) / 3 (DESIGN.md §7).
+    rank = {None: 0, "aware": 1, "practiced": 2, "proficient": 3, "expert": 4}
+    for topic in (t for s in body["stages"] for t in s["topics"]):
+        steps = rank[topic["to_level"]] - rank[topic["from_level"]]
+        assert topic["hours"] == pytest.approx(topic["estimated_hours"] * steps / 3, abs=1e-6)
+    hours = [t["hours"] for s in body["stages"] for t in s["topics"]]
     assert body["total_hours"] == pytest.approx(sum(hours))
     weeks = [t["week"] for s in body["stages"] for t in s["topics"]]
     assert weeks == sorted(weeks)
@@ -255,6 +264,7 @@ def test_progress_written_by_another_process_reaches_the_advice(
             topic_slug=first,
             body=ProgressWrite(status="completed"),
             if_match=None,
+            retention=0.9,
         )
     after = recommendations(client, learner, goal="job-interview")["items"]
     assert first not in {item["topic"]["slug"] for item in after}

@@ -28,6 +28,10 @@ def test_first_write_creates_then_changes_replace(client: TestClient, learner: A
         "mastery": 30,
         "hours_spent": 0.0,
         "notes": "",
+        "level": "aware",  # what `in_progress` implies when no level is set (DESIGN.md §7)
+        "level_source": "status",
+        "reviews": 0,
+        "last_reviewed_at": None,
         "updated_at": created.json()["updated_at"],
         "version": 1,
     }
@@ -35,6 +39,9 @@ def test_first_write_creates_then_changes_replace(client: TestClient, learner: A
     assert updated.status_code == 200
     assert updated.headers["etag"] == '"2"'
     assert updated.json()["mastery"] is None  # PUT replaces the whole record
+    # Completing it is its first spaced review.
+    assert updated.json()["reviews"] == 1
+    assert updated.json()["last_reviewed_at"] == updated.json()["updated_at"]
     read = client.get("/api/v1/me/progress/calculus", headers=learner.headers)
     assert read.json() == updated.json()
     assert read.headers["etag"] == '"2"'
@@ -48,10 +55,12 @@ def test_first_write_creates_then_changes_replace(client: TestClient, learner: A
         "mastery": None,
         "hours_spent": 12.0,
         "notes": "done!",
-        "level": None,  # no level set (DESIGN.md §7: the learner's or a check's)
-        "level_source": None,
+        "level": "proficient",
+        "level_source": "status",
+        "reviews": 1,
+        "last_reviewed_at": updated.json()["updated_at"],
     }
-    assert {e["source"] for e in events} == {"self"}
+    assert [e["source"] for e in events] == ["self", "self"]
 
 
 def test_a_write_that_changes_nothing_adds_no_event(client: TestClient, learner: Account):

@@ -188,6 +188,7 @@ LEARNER_REQUESTS: dict[tuple[str, str], tuple[str, dict[str, Any] | None, int]] 
         200,
     ),
     ("GET", "/api/v1/me/roadmap"): ("/api/v1/me/roadmap?goal=job-interview", None, 200),
+    ("GET", "/api/v1/me/gaps"): ("/api/v1/me/gaps?goal=job-interview", None, 200),
     ("GET", "/api/v1/me/export"): ("/api/v1/me/export", None, 200),
     ("DELETE", "/api/v1/me"): ("/api/v1/me", {"password": "not the password"}, 400),
     ("POST", "/api/v1/auth/password"): (
@@ -198,6 +199,13 @@ LEARNER_REQUESTS: dict[tuple[str, str], tuple[str, dict[str, Any] | None, int]] 
     ("POST", "/api/v1/auth/logout"): ("/api/v1/auth/logout", None, 204),
     ("POST", "/api/v1/me/checks/{slug}"): ("/api/v1/me/checks/transformers", {"answers": []}, 422),
     ("GET", "/api/v1/me/checks"): ("/api/v1/me/checks", None, 200),
+    # Completing transformers (above) started its review schedule.
+    ("GET", "/api/v1/me/reviews"): ("/api/v1/me/reviews", None, 200),
+    ("POST", "/api/v1/me/reviews/{topic_slug}"): (
+        "/api/v1/me/reviews/transformers",
+        {"rating": "good"},
+        200,
+    ),
     # A team's routes: test_teams_access.py proves who may use each; here, that a learner is
     # not refused as a non-admin (no such team is a 404, as for any outsider).
     ("POST", "/api/v1/teams"): ("/api/v1/teams", {"name": "Study circle"}, 201),

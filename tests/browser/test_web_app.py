@@ -10,11 +10,6 @@ from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from tests.browser.harness import DESKTOP, PHONE, Watched, sign_up, watched_page
 
-NOT_YET_GAPS = pytest.mark.xfail(strict=True, reason="needs GET /me/gaps from issue 12")
-NOT_YET_REVIEWS = pytest.mark.xfail(strict=True, reason="needs GET /me/reviews from issue 13")
-# Endpoints another issue is building; until they land they answer 404, which the app words.
-PENDING_PATHS = {"/api/v1/me/gaps", "/api/v1/me/reviews", "/api/v1/auth/logout"}
-
 _numbers = itertools.count()
 
 
@@ -116,7 +111,7 @@ def test_a_learner_signs_up_plans_marks_done_searches_and_logs_out(
         expect(page.get_by_role("button", name="Log in")).to_be_visible()
         assert page.evaluate("sessionStorage.getItem('skillpath.token')") is None
         expect(page.get_by_label("Goal")).to_have_count(0)
-        assert_clean(watched, PENDING_PATHS)
+        assert_clean(watched)
 
 
 def test_everything_works_from_the_keyboard_with_visible_focus(browser: Browser, service_url: str):
@@ -168,7 +163,7 @@ def test_everything_works_from_the_keyboard_with_visible_focus(browser: Browser,
         tab_to(page.get_by_role("button", name="Log out"))
         page.keyboard.press("Enter")
         expect(page.get_by_label("Email")).to_be_visible()
-        assert_clean(watched, PENDING_PATHS)
+        assert_clean(watched)
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["375px", "1280px"])
@@ -185,7 +180,7 @@ def test_no_horizontal_scrolling(browser: Browser, service_url: str, viewport: V
         page.locator("svg a.node").first.click()
         expect(page.get_by_role("heading", name="Resources")).to_be_visible()
         assert page.evaluate(page_width) <= viewport["width"]
-        assert_clean(watched, PENDING_PATHS)
+        assert_clean(watched)
 
 
 def test_errors_are_told_in_words(browser: Browser, service_url: str):
@@ -216,7 +211,7 @@ def test_a_refused_token_sends_the_person_back_to_sign_in(browser: Browser, serv
         )
         expect(page.get_by_role("button", name="Log in")).to_be_visible()
         assert page.evaluate("sessionStorage.getItem('skillpath.token')") is None
-        assert_clean(watched, PENDING_PATHS | {"/api/v1/me"})
+        assert_clean(watched, {"/api/v1/me"})
 
 
 def test_gaps_and_reviews_failing_leave_the_rest_working(browser: Browser, service_url: str):
@@ -231,7 +226,7 @@ def test_gaps_and_reviews_failing_leave_the_rest_working(browser: Browser, servi
         )
         expect(page.get_by_role("button", name="Mark as done").first).to_be_visible()
         expect(page.locator("svg a.node").first).to_be_visible()
-        assert_clean(watched, PENDING_PATHS)
+        assert_clean(watched, {"/api/v1/me/gaps", "/api/v1/me/reviews"})  # made to fail here
 
 
 # What the contract (DESIGN §7) says these endpoints answer: the app is drawn from this shape.
@@ -304,10 +299,9 @@ def test_gaps_chart_and_reviews_are_drawn_from_the_contracts_shapes(
         reviews = page.get_by_role("region", name="Reviews")
         expect(reviews.get_by_role("link", name="Python")).to_be_visible()
         expect(reviews).to_contain_text("82% recall")
-        assert_clean(watched, PENDING_PATHS)
+        assert_clean(watched)
 
 
-@NOT_YET_GAPS
 def test_the_gaps_chart_shows_every_target_of_the_goal(browser: Browser, service_url: str):
     with watched_page(browser, service_url, DESKTOP) as watched:
         page = watched.page
@@ -328,7 +322,6 @@ def test_the_gaps_chart_shows_every_target_of_the_goal(browser: Browser, service
         assert_clean(watched, {"/api/v1/me/reviews", "/api/v1/auth/logout"})
 
 
-@NOT_YET_REVIEWS
 def test_the_reviews_list_reads_what_is_due(browser: Browser, service_url: str):
     with watched_page(browser, service_url, DESKTOP) as watched:
         page = watched.page

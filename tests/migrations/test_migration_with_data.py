@@ -150,6 +150,13 @@ def test_upgrading_keeps_learners_data_and_the_app_reads_it(empty_engine: Engine
     assert record.updated_at == WHEN + timedelta(days=1)
     assert total == 2
     assert [e.new.model_dump(mode="json", include=set(FIRST)) for e in events] == [FIRST, SECOND]
+    # Events from before levels show the level their status implied.
+    assert [(e.new.level, e.new.level_source) for e in events] == [
+        ("aware", "status"),
+        ("proficient", "status"),
+    ]
+    # Events from before spaced review did not record it.
+    assert [(e.new.reviews, e.new.last_reviewed_at) for e in events] == [(None, None)] * 2
     assert events[0].old is None
     assert events[0].occurred_at == WHEN
 
@@ -161,6 +168,7 @@ def test_upgrading_keeps_learners_data_and_the_app_reads_it(empty_engine: Engine
             topic_slug=TOPIC,
             body=ProgressWrite(status="skipped", notes="after the upgrade"),
             if_match='"2"',
+            retention=0.9,
         )
     assert saved.record.version == 3
     assert not saved.created

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
-from planner import CatalogGraph, Goal, LearnerState, TopicNode
+from planner import CatalogGraph, Goal, LearnerState, Level, TopicNode
 
 WEIGHTS = (0.2, 0.5, 0.8, 1.0)
+RANK = {None: 0, Level.AWARE: 1, Level.PRACTICED: 2, Level.PROFICIENT: 3, Level.EXPERT: 4}
 
 
 @dataclass(frozen=True)
@@ -69,18 +70,80 @@ def goals(draw: st.DrawFn, catalog: Catalog, max_targets: int = 4) -> Goal:
     if draw(st.booleans()):
         return Goal.ad_hoc(targets)
     weights = {target: draw(st.sampled_from(WEIGHTS)) for target in sorted(targets)}
-    return Goal(slug="test-goal", title="A test goal", weights=weights)
+    levels = {target: draw(st.sampled_from(list(Level))) for target in sorted(targets)}
+    return Goal(slug="test-goal", title="A test goal", weights=weights, levels=levels)
 
 
 @st.composite
 def learner_states(draw: st.DrawFn, catalog: Catalog) -> LearnerState:
-    """Known sets that are sometimes prerequisite-closed (a realistic learner), sometimes not."""
+    """Known sets that are sometimes prerequisite-closed (a realistic learner), sometimes not,
+    with explicit levels on some topics (raising or lowering what the status implies)."""
     known = draw(st.sets(st.sampled_from(catalog.slugs)))
     if draw(st.booleans()):
         known = catalog.ancestors(known)
     started = draw(st.sets(st.sampled_from(catalog.slugs)))
     stray = draw(st.sets(st.sampled_from(["not-in-graph", "also-missing"])))
-    return LearnerState(known=frozenset(known | stray), in_progress=frozenset(started - known))
+    levels = draw(
+        st.dictionaries(st.sampled_from([*catalog.slugs, "not-in-graph"]), st.sampled_from(Level))
+    )
+    return LearnerState(
+        known=frozenset(known | stray), in_progress=frozenset(started - known), levels=levels
+    )
+
+
+def effective(state: LearnerState) -> dict[str, Level]:
+    """The effective levels of DESIGN.md §7, written out naively as a reference."""
+    found: dict[str, Level] = {}
+    for slug in state.in_progress:
+        found[slug] = Level.AWARE
+    for slug in state.known:
+        found[slug] = Level.PROFICIENT
+    for slug, level in state.levels:
+        found[slug] = level
+    return found
+
+
+def known_slugs(state: LearnerState) -> frozenset[str]:
+    """Slugs at practiced or deeper."""
+    return frozenset(slug for slug, level in effective(state).items() if RANK[level] >= 2)
+
+
+def target_met(goal: Goal, state: LearnerState, target: str) -> bool:
+    return RANK[effective(state).get(target)] >= RANK[goal.level_of(target)]
+
+
+def reference_steps(
+    catalog: Catalog, goal: Goal, state: LearnerState
+) -> dict[str, tuple[Level | None, Level, float]]:
+    """slug -> (from level, to level, hours) of every step still to take, per the rules of
+    planner/standing.py written out naively over slugs."""
+    closure = catalog.ancestors(goal.targets)
+    needed = {p for slug in closure for p in catalog.prerequisites(slug)}
+    levels = effective(state)
+    steps: dict[str, tuple[Level | None, Level, float]] = {}
+    for slug in closure:
+        current = levels.get(slug)
+        is_target = slug in goal.targets
+        unmet = is_target and not target_met(goal, state, slug)
+        unknown = slug in needed and RANK[current] < 2
+        if not (unmet or unknown):
+            continue
+        if not is_target:
+            to = Level.PROFICIENT
+        elif slug in needed and RANK[goal.level_of(slug)] < 2:
+            to = Level.PRACTICED
+        else:
+            to = goal.level_of(slug)
+        hours = round(catalog.hours(slug) * (RANK[to] - RANK[current]) / 3, 6)
+        steps[slug] = (current, to, hours)
+    return steps
+
+
+def take_step(state: LearnerState, slug: str, level: Level) -> LearnerState:
+    """The state after the learner reaches `level` on `slug`."""
+    return LearnerState(
+        known=state.known, in_progress=state.in_progress, levels={**dict(state.levels), slug: level}
+    )
 
 
 @st.composite
@@ -100,14 +163,16 @@ def goal_value(goal: Goal, slugs: Iterable[str]) -> float:
     return sum(goal.weight_of(slug) for slug in slugs)
 
 
-def brute_force_best(catalog: Catalog, goal: Goal, known: frozenset[str], budget: float) -> float:
-    """The best value of any prerequisite-closed subset within budget, over all subsets."""
-    open_topics = sorted(catalog.graph.closure_of(goal) - known)
+def brute_force_best(catalog: Catalog, goal: Goal, state: LearnerState, budget: float) -> float:
+    """The best value of any prerequisite-closed set of steps within budget, over all subsets."""
+    steps = reference_steps(catalog, goal, state)
+    known = known_slugs(state)
+    open_topics = sorted(steps)
     best = 0.0
     for size in range(len(open_topics) + 1):
         for subset in itertools.combinations(open_topics, size):
             chosen = set(subset)
-            if sum(catalog.hours(s) for s in chosen) <= budget and is_closed(
+            if sum(steps[s][2] for s in chosen) <= budget + 1e-9 and is_closed(
                 catalog, chosen, known
             ):
                 best = max(best, goal_value(goal, chosen))

@@ -8,7 +8,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner import CatalogGraph, Goal, LearnerState, Roadmap, TopicNode, build_roadmap
+from planner import (
+    CatalogGraph,
+    Goal,
+    LearnerState,
+    Roadmap,
+    TopicNode,
+    build_roadmap,
+    standing_of,
+)
 from planner.budget import EXACT_LIMIT, fill_to_maximal, greedy_selection
 
 # pytest puts this folder itself on sys.path (tests/ has no __init__.py); mypy, run from the
@@ -19,10 +27,20 @@ if TYPE_CHECKING:
         brute_force_best,
         goal_value,
         is_closed,
+        known_slugs,
+        reference_steps,
         scenarios,
     )
 else:
-    from planner_cases import Catalog, brute_force_best, goal_value, is_closed, scenarios
+    from planner_cases import (
+        Catalog,
+        brute_force_best,
+        goal_value,
+        is_closed,
+        known_slugs,
+        reference_steps,
+        scenarios,
+    )
 
 PROPERTY = settings(max_examples=100, deadline=None)
 
@@ -36,7 +54,7 @@ def _selected(road: Roadmap) -> set[str]:
 def test_exact_solver_matches_brute_force(case, budget):
     catalog, goal, state = case
     road = build_roadmap(catalog.graph, goal, state, budget_hours=budget)
-    best = brute_force_best(catalog, goal, state.known, budget)
+    best = brute_force_best(catalog, goal, state, budget)
     assert goal_value(goal, _selected(road)) == pytest.approx(best)
 
 
@@ -63,7 +81,7 @@ def sparse_scenarios(draw):
 def test_exact_solver_matches_brute_force_on_knapsack_like_cases(case, budget):
     catalog, goal, state = case
     road = build_roadmap(catalog.graph, goal, state, budget_hours=budget)
-    best = brute_force_best(catalog, goal, state.known, budget)
+    best = brute_force_best(catalog, goal, state, budget)
     assert goal_value(goal, _selected(road)) == pytest.approx(best)
 
 
@@ -76,12 +94,14 @@ def test_greedy_on_large_closures_is_closed_within_budget_and_maximal(case, budg
     catalog, goal, state = case
     road = build_roadmap(catalog.graph, goal, state, budget_hours=budget)
     selected = _selected(road)
-    assert is_closed(catalog, selected, state.known)
-    spent = sum(catalog.hours(slug) for slug in selected)
-    assert spent <= budget
+    known = known_slugs(state)
+    steps = reference_steps(catalog, goal, state)
+    assert is_closed(catalog, selected, known)
+    spent = sum(steps[slug][2] for slug in selected)
+    assert spent <= budget + 1e-9
     for slug in road.left_out:
-        if catalog.prerequisites(slug) <= selected | state.known:
-            assert spent + catalog.hours(slug) > budget
+        if catalog.prerequisites(slug) <= selected | known:
+            assert spent + steps[slug][2] > budget - 1e-9
 
 
 @settings(max_examples=60, deadline=None)
@@ -90,14 +110,16 @@ def test_greedy_is_never_worse_than_the_best_single_target(case, budget):
     catalog, goal, state = case
     graph = catalog.graph
     plan = graph.goal_plan(goal)
-    known = graph.known_indices(state)
-    chosen = greedy_selection(graph, plan, known, budget)
+    standing = standing_of(graph, goal, state)
+    chosen = greedy_selection(graph, plan, standing.done, budget, hours=standing.hours())
     chosen_slugs = {graph.node_at(index).slug for index in chosen}
-    assert is_closed(catalog, chosen_slugs, state.known)
-    assert sum(catalog.hours(slug) for slug in chosen_slugs) <= budget
-    for target in set(goal.targets) - state.known:
-        chain = catalog.ancestors([target]) - state.known
-        if sum(catalog.hours(slug) for slug in chain) <= budget:
+    known = known_slugs(state)
+    steps = reference_steps(catalog, goal, state)
+    assert is_closed(catalog, chosen_slugs, known)
+    assert sum(steps[slug][2] for slug in chosen_slugs) <= budget + 1e-9
+    for target in set(goal.targets) & set(steps):
+        chain = (catalog.ancestors([target]) - known) & set(steps)
+        if sum(steps[slug][2] for slug in chain) <= budget:
             assert goal_value(goal, chosen_slugs) >= goal_value(goal, chain) - 1e-9
 
 
@@ -125,9 +147,10 @@ def test_greedy_gets_half_the_optimum_when_chains_are_disjoint(chains, budget):
     needs = {t.slug: frozenset(a for a, b in edges if b == t.slug) for t in topics}
     catalog = Catalog(graph, tuple(topics), tuple(edges), needs)
     plan = graph.goal_plan(goal)
-    chosen = greedy_selection(graph, plan, frozenset(), budget)
+    hours = {index: graph.node_at(index).hours for index in plan.order}
+    chosen = greedy_selection(graph, plan, frozenset(), budget, hours=hours)
     value = goal_value(goal, (graph.node_at(index).slug for index in chosen))
-    assert value >= brute_force_best(catalog, goal, frozenset(), budget) / 2 - 1e-9
+    assert value >= brute_force_best(catalog, goal, LearnerState(), budget) / 2 - 1e-9
 
 
 def test_large_closure_uses_the_greedy_and_stays_fast():
@@ -162,7 +185,8 @@ def test_fill_adds_groundwork_only_when_it_fits():
     graph = CatalogGraph.build(topics=topics, edges=[("a", "b")])
     plan = graph.goal_plan(Goal(weights={"b": 1.0, "c": 0.5}))
     index = {slug: graph.index_of(slug) for slug in ("a", "b", "c")}
-    filled = fill_to_maximal(graph, plan, frozenset(), {index["c"]}, budget=6.5)
+    hours = {i: graph.node_at(i).hours for i in index.values()}
+    filled = fill_to_maximal(graph, plan, frozenset(), {index["c"]}, budget=6.5, hours=hours)
     assert filled == {index["c"], index["a"]}
     assert math.isclose(sum(graph.node_at(i).hours for i in filled), 6.0)
 
@@ -190,7 +214,10 @@ def test_exact_solver_beats_the_greedy_where_the_greedy_is_wrong(
         topics=[TopicNode(slug=s, title=s, hours=h) for s, h in hours.items()], edges=edges
     )
     goal = Goal(weights=weights)
-    greedy = greedy_selection(graph, graph.goal_plan(goal), frozenset(), budget)
+    plan = graph.goal_plan(goal)
+    greedy = greedy_selection(
+        graph, plan, frozenset(), budget, hours={i: graph.node_at(i).hours for i in plan.order}
+    )
     greedy_value = goal_value(goal, (graph.node_at(index).slug for index in greedy))
     road = build_roadmap(graph, goal, LearnerState(), budget_hours=budget)
     assert {entry.slug for entry in road.entries} == best_pick

@@ -6,6 +6,7 @@ from planner import (
     CatalogGraph,
     Goal,
     LearnerState,
+    Level,
     Reason,
     Recommendation,
     TopicNode,
@@ -56,14 +57,15 @@ def test_recommendations_rank_and_explain():
     assert not recs.goal_reached
     # value = own weight + sum(open target weight / its open steps) + 0.5 if started,
     # times 20 / (20 + hours). Open steps: linear regression 3, sequence models 7, transformers 8.
+    # NumPy, started, is at `aware`: 2/3 of its 4 hours are left (the depth-hours rule).
     assert recs.items == (
         Recommendation(
             slug="numpy",
-            score=0.7609,  # (0.8 / 3 + 0.5 / 7 + 0.6 / 8 + 0.5) * 20 / 24
+            score=round((0.8 / 3 + 0.5 / 7 + 0.6 / 8 + 0.5) * 20 / (20 + 8 / 3), 4),
             reasons=(
                 UNLOCKS_ALL,
                 Reason("in_progress", "You have already started it."),
-                Reason("quick_win", "A quick win: about 4 hours."),
+                Reason("quick_win", "A quick win: about 2.7 hours."),
             ),
         ),
         # (0.8 / 3 + 0.5 / 7 + 0.6 / 8) * 20 / 26
@@ -111,17 +113,16 @@ def test_ad_hoc_goal_speaks_of_your_targets():
     )
 
 
-def test_a_known_target_leaves_groundwork():
-    # Known topics need not be prerequisite-closed: the target is known, its prerequisite is not.
+def test_a_met_target_reaches_the_goal_though_groundwork_is_left():
+    # Known topics need not be prerequisite-closed: the target is met, its prerequisite is not
+    # known. The goal is reached (every target met, DESIGN.md §7); the roadmap still lists the
+    # groundwork, as a road back to what the learner skipped.
     goal = Goal.ad_hoc(["numpy"])
-    recs = recommend(GRAPH, goal, LearnerState(known=frozenset({"numpy"})))
-    assert recs.items == (
-        Recommendation(
-            slug="python-basics",
-            score=0.0,
-            reasons=(Reason("groundwork", "Part of the groundwork for your targets."),),
-        ),
-    )
+    state = LearnerState(known=frozenset({"numpy"}))
+    recs = recommend(GRAPH, goal, state)
+    assert recs.goal_reached
+    assert recs.items == ()
+    assert [e.slug for e in build_roadmap(GRAPH, goal, state).entries] == ["python-basics"]
 
 
 def test_goal_reached():
@@ -143,19 +144,19 @@ def test_roadmap_stages_and_weeks():
         [("transformers", 6)],
     ]
     assert [stage.number for stage in road.stages] == [1, 2, 3, 4, 5, 6]
-    assert road.total_hours == 70.0
+    assert road.total_hours == 68.666667  # 70 h, less the third of NumPy's 4 h already done
     assert road.weeks == 7
     assert road.left_out == ()
 
 
 def test_roadmap_within_a_budget():
     road = build_roadmap(GRAPH, JOB_INTERVIEW, STARTED, budget_hours=30)
-    # Linear regression's chain (18 h) is the only target that fits; probability fills the rest.
+    # Linear regression's chain (16.7 h) is the only target that fits; probability fills the rest.
     assert [[e.slug for e in stage.entries] for stage in road.stages] == [
         ["numpy", "probability", "vectors-and-matrices"],
         ["linear-regression"],
     ]
-    assert road.total_hours == 26.0
+    assert road.total_hours == 24.666667
     assert road.weeks is None
     assert road.left_out == (
         "logistic-regression",
@@ -196,3 +197,71 @@ def test_long_lists_of_names_are_capped():
     goal = Goal(slug="many", weights={f"t{i}": 1.0 for i in range(5)})
     top = recommend(graph, goal, LearnerState(), limit=1).items[0]
     assert top.reasons[0] == Reason("unlocks", "Unlocks T0, T1, T2 and 2 more for your many goal.")
+
+
+# Levels (DESIGN.md §7): the same curriculum, a goal that asks different depths.
+LEVELLED = Goal(
+    slug="job-interview",
+    title="Pass an ML job interview",
+    weights={"linear-regression": 0.8, "probability": 0.5, "transformers": 0.6},
+    levels={
+        "linear-regression": Level.EXPERT,
+        "probability": Level.PROFICIENT,
+        "transformers": Level.AWARE,
+    },
+)
+
+
+def test_a_known_target_below_its_level_is_deepened():
+    state = LearnerState(
+        known={"python-basics", "numpy", "vectors-and-matrices", "linear-regression"},
+        levels={"probability": Level.PRACTICED},
+    )
+    items = {item.slug: item for item in recommend(GRAPH, LEVELLED, state, limit=50).items}
+    assert items["probability"].reasons[0] == Reason(
+        "deepen", "You are practiced at Probability; the job-interview goal needs proficient."
+    )
+    assert items["linear-regression"].reasons[0] == Reason(
+        "deepen", "You are proficient at Linear regression; the job-interview goal needs expert."
+    )
+    assert items["linear-regression"].reasons[1] == Reason(
+        "goal_target",
+        "Linear regression is a target of your job-interview goal (weight 0.8, needed at expert).",
+    )
+    road = build_roadmap(GRAPH, LEVELLED, state)
+    steps = {e.slug: (e.from_level, e.to_level, e.hours) for e in road.entries}
+    # Depth hours: estimated hours x (rank(to) - rank(from)) / 3.
+    assert steps["probability"] == (Level.PRACTICED, Level.PROFICIENT, round(8.0 / 3, 6))
+    assert steps["linear-regression"] == (Level.PROFICIENT, Level.EXPERT, round(8.0 / 3, 6))
+    # Transformers is asked only at `aware`: a third of its hours. Its prerequisites must be known
+    # and are learned whole (to proficient).
+    assert steps["transformers"] == (None, Level.AWARE, round(16.0 / 3, 6))
+    assert steps["sequence-models"] == (None, Level.PROFICIENT, 10.0)
+    assert road.total_hours == round(8 / 3 + 8 / 3 + 16 / 3 + 6 + 12 + 10, 6)
+
+
+def test_the_goal_is_reached_when_every_target_meets_its_level():
+    state = LearnerState(
+        known={slug for slug, _, _ in TOPICS},
+        levels={"transformers": Level.AWARE, "linear-regression": Level.EXPERT},
+    )
+    assert recommend(GRAPH, LEVELLED, state).goal_reached
+    assert build_roadmap(GRAPH, LEVELLED, state).entries == ()
+    shallow = LearnerState(known={slug for slug, _, _ in TOPICS})
+    recs = recommend(GRAPH, LEVELLED, shallow)
+    assert not recs.goal_reached
+    assert [item.slug for item in recs.items] == ["linear-regression"]
+
+
+def test_completed_but_only_aware_is_not_known():
+    # A learner who completed NumPy but says they only skimmed it: linear regression waits.
+    state = LearnerState(
+        known={"python-basics", "numpy", "vectors-and-matrices"}, levels={"numpy": Level.AWARE}
+    )
+    ready = GRAPH.ready_topics(Goal.ad_hoc(["linear-regression"]), state)
+    assert ready == ("numpy",)
+    road = build_roadmap(GRAPH, Goal.ad_hoc(["linear-regression"]), state)
+    assert [(e.slug, e.from_level, e.hours) for e in road.entries] == [
+        ("numpy", Level.AWARE, round(4.0 * 2 / 3, 6)),
+        ("linear-regression", None, 8.0),
+    ]

@@ -87,7 +87,7 @@ def test_goals_are_equal_and_hashable_whatever_the_target_order():
 
 
 def test_learner_state_freezes_what_it_is_given():
-    state = LearnerState(known={"a"}, in_progress=["b"])  # type: ignore[arg-type]
+    state = LearnerState(known={"a"}, in_progress=["b"])
     assert state.known == frozenset({"a"})
     assert state.in_progress == frozenset({"b"})
     hash(state)
