@@ -270,6 +270,11 @@ def test_learners_never_see_or_change_each_others_records(client: TestClient):
     assert_problem(client.get("/api/v1/me/progress/calculus", headers=bob.headers), 404)
     bob_history = client.get("/api/v1/me/progress/calculus/history", headers=bob.headers)
     assert bob_history.json()["items"] == []
+    for learner, level in ((alice, "proficient"), (bob, None)):
+        gaps = client.get(
+            "/api/v1/me/gaps", params={"targets": "calculus"}, headers=learner.headers
+        )
+        assert gaps.json()["targets"][0]["current_level"] == level
     assert record_progress(client, bob, "calculus", status="skipped").status_code == 201
     mine = client.get("/api/v1/me/progress/calculus", headers=alice.headers).json()
     assert (mine["status"], mine["notes"], mine["version"]) == ("completed", "alice's secret", 1)
