@@ -69,6 +69,7 @@ def test_the_export_holds_everything_stored_about_the_caller(client: TestClient)
     record_progress(client, learner, "python", notes="done")
     record_progress(client, learner, "probability-basics", status="skipped")
     assert record_progress(client, other, "version-control", notes="someone else's").is_success
+    assert take(client, other, "calculus", right=1).status_code == 201
     assert take(client, learner, "calculus", right=2).status_code == 201
     team_id = new_team(client, learner, name="Study circle")
 
@@ -81,6 +82,7 @@ def test_the_export_holds_everything_stored_about_the_caller(client: TestClient)
     assert export["account"] == client.get("/api/v1/me", headers=learner.headers).json()
     assert "password" not in response.text
     assert "argon2" not in response.text
+    assert learner.headers["Authorization"].removeprefix("Bearer ") not in response.text
 
     progress = client.get("/api/v1/me/progress", headers=learner.headers).json()["items"]
     assert sorted(export["progress"], key=lambda r: r["topic"]) == sorted(

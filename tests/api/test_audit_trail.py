@@ -306,6 +306,20 @@ def test_only_admins_read_the_trail(client: TestClient):
     assert response.headers["www-authenticate"] == "Bearer"
 
 
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
+def test_no_one_writes_or_edits_the_trail_through_the_api(
+    client: TestClient, admin: Account, method: str
+):
+    created = client.post("/api/v1/topics", json=NEW_TOPIC, headers=admin.headers)
+    assert created.status_code == 201
+    before = entries(client, admin)
+    for path in (AUDIT, f"{AUDIT}/{before[0]['id']}"):
+        forged = {**before[0], "actor_id": None, "detail": {}}
+        response = client.request(method, path, json=forged, headers=admin.headers)
+        assert_problem(response, 405 if path == AUDIT else 404)
+    assert entries(client, admin) == before
+
+
 @pytest.mark.parametrize("params", [{"actor": 0}, {"actor": "me"}, {"action": ""}, {"limit": 0}])
 def test_bad_filters_are_refused(client: TestClient, admin: Account, params: dict):
     assert_problem(client.get(AUDIT, params=params, headers=admin.headers), 422)

@@ -5,10 +5,12 @@ admin. Every route under /api/v1 that changes state must be in one of the protec
 unless it is listed as public on purpose.
 """
 
+import ast
 import base64
 import json
 import re
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +19,14 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.auth.security import create_access_token
 from models.database import Database
-from tests.api.builders import Account, new_admin, new_learner, record_progress
+from tests.api.builders import (
+    Account,
+    add_member,
+    new_admin,
+    new_learner,
+    new_team,
+    record_progress,
+)
 from tests.api.test_catalog_reads import assert_problem
 from tests.conftest import TEST_SECRET, make_settings
 
@@ -261,6 +270,11 @@ def test_learners_never_see_or_change_each_others_records(client: TestClient):
     assert_problem(client.get("/api/v1/me/progress/calculus", headers=bob.headers), 404)
     bob_history = client.get("/api/v1/me/progress/calculus/history", headers=bob.headers)
     assert bob_history.json()["items"] == []
+    for learner, level in ((alice, "proficient"), (bob, None)):
+        gaps = client.get(
+            "/api/v1/me/gaps", params={"targets": "calculus"}, headers=learner.headers
+        )
+        assert gaps.json()["targets"][0]["current_level"] == level
     assert record_progress(client, bob, "calculus", status="skipped").status_code == 201
     mine = client.get("/api/v1/me/progress/calculus", headers=alice.headers).json()
     assert (mine["status"], mine["notes"], mine["version"]) == ("completed", "alice's secret", 1)
@@ -272,10 +286,15 @@ def test_no_response_contains_a_password_hash(client: TestClient, database: Data
     admin = new_admin(client, database)
     learner = new_learner(client)
     record_progress(client, learner, "calculus")
+    team_id = new_team(client, admin)
+    add_member(client, admin, team_id, learner)
     responses = [
         client.get("/api/v1/me", headers=learner.headers),
         client.get("/api/v1/me", headers=admin.headers),
         client.get("/api/v1/me/progress/calculus/history", headers=learner.headers),
+        client.get("/api/v1/me/export", headers=learner.headers),
+        client.get("/api/v1/admin/learners", headers=admin.headers),
+        client.get(f"/api/v1/teams/{team_id}/members", headers=learner.headers),
         client.post(
             "/api/v1/auth/register",
             json={"email": "c@example.com", "password": "pass-word-1", "display_name": "C"},
@@ -283,6 +302,7 @@ def test_no_response_contains_a_password_hash(client: TestClient, database: Data
         client.get("/openapi.json"),
     ]
     for response in responses:
+        assert response.status_code in {200, 201}, response.text
         assert "$argon2" not in response.text
         assert "password_hash" not in response.text
 
@@ -303,3 +323,24 @@ def test_odd_bytes_in_path_slugs_are_refused_before_the_database(
     # Team routes declare their ids `:int`: the router itself finds no route for "1%00".
     routed_ints_only = set(re.findall(r"\{(\w+)\}", path)) <= ROUTED_INTS
     assert_problem(response, 404 if routed_ints_only else 422)
+
+
+def test_the_threat_model_names_only_tests_that_exist():
+    # docs/security.md names tests as `file::function`, or `::function` after a file on its line.
+    tests = Path(__file__).parents[1]
+    missing = []
+    for line in (tests.parent / "docs" / "security.md").read_text().splitlines():
+        file = ""
+        for reference in re.findall(r"`([\w/]+\.py(?:::\w+)?|::\w+)`", line):
+            named, _, function = reference.partition("::")
+            file = named or file
+            source = tests / file
+            if not file or not source.is_file():
+                missing.append(f"{file or '?'}::{function}")
+            elif function and function not in {
+                node.name
+                for node in ast.walk(ast.parse(source.read_text()))
+                if isinstance(node, ast.FunctionDef)
+            }:
+                missing.append(f"{file}::{function}")
+    assert missing == []
