@@ -5,6 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Path, Response, status
 
 from api.auth.deps import CurrentCaller, CurrentLearner
+from api.auth.revocation import Caller
 from api.deps import DatabaseDep
 from api.errors import problem_responses
 from api.pagination import Page, PageDep
@@ -189,14 +190,7 @@ async def get_team_matrix(
     notes or history. With `Accept: text/csv`, one row per member: member_id, display_name,
     readiness, then one column per target slug holding the level (empty for none)."""
     snapshot = db.catalog
-    standing = await db.read(
-        service.team_standing,
-        team_id=team_id,
-        learner_id=caller.learner_id,
-        snapshot=snapshot,
-        goal=goal,
-        targets=targets,
-    )
+    standing = await _team_standing(db, team_id, caller, goal=goal, targets=targets)
     if wants_csv(accept):
         return _csv(matrix_csv(standing))
     return _json(service.matrix_body(standing, snapshot))
@@ -221,18 +215,26 @@ async def get_team_coverage(
     `Accept: text/csv`, one row per target: topic, required_level, met, total, short (member
     ids separated by spaces), hours_to_close."""
     snapshot = db.catalog
-    standing = await db.read(
-        service.team_standing,
-        team_id=team_id,
-        learner_id=caller.learner_id,
-        snapshot=snapshot,
-        goal=goal,
-        targets=targets,
-    )
+    standing = await _team_standing(db, team_id, caller, goal=goal, targets=targets)
     found = service.coverage(standing)
     if wants_csv(accept):
         return _csv(coverage_csv(found))
     return _json(service.coverage_body(found, snapshot))
+
+
+async def _team_standing(
+    db: DatabaseDep, team_id: int, caller: Caller, *, goal: str | None, targets: str | None
+) -> service.TeamStanding:
+    """Where each member of the team stands on the goal, for a manager (the matrix and the
+    coverage are two views of it)."""
+    return await db.read(
+        service.team_standing,
+        team_id=team_id,
+        learner_id=caller.learner_id,
+        snapshot=db.catalog,
+        goal=goal,
+        targets=targets,
+    )
 
 
 # The body depends on Accept: caches must keep the two apart.
