@@ -39,20 +39,41 @@ def _followable(change: ProgressChange) -> bool:
     return change.source is ChangeSource.SELF and change.new.get("reviews", 0) == reviews_before
 
 
+def place_record(
+    known: set[str],
+    started: set[str],
+    levels: dict[str, Level],
+    *,
+    slug: str,
+    status: str,
+    level: Level | None,
+) -> None:
+    """Put one record into a learner state being built: known (completed, skipped) or started
+    by its status, and its own level, when it has one, overriding what the status implies."""
+    known.discard(slug)
+    started.discard(slug)
+    levels.pop(slug, None)
+    if status in KNOWN:
+        known.add(slug)
+    elif status == STARTED:
+        started.add(slug)
+    if level is not None:
+        levels[slug] = level
+
+
 def with_change(state: LearnerState, slug: str, new: dict[str, Any]) -> LearnerState:
     """`state` with the record on `slug` at the values `new` (as its history event shows them:
-    `level_source` `status` means no level of its own): how a state is read from records
-    (api/planning/service.py), applied to one record."""
-    status = str(new["status"])
-    known = state.known - {slug}
-    started = state.in_progress - {slug}
-    if status in KNOWN:
-        known |= {slug}
-    elif status == STARTED:
-        started |= {slug}
-    levels = {other: level for other, level in state.levels if other != slug}
-    if new.get("level") is not None and new.get("level_source") != "status":
-        levels[slug] = Level(new["level"])
+    `level_source` `status` means no level of its own)."""
+    known, started, levels = set(state.known), set(state.in_progress), dict(state.levels)
+    own_level = new.get("level") if new.get("level_source") != "status" else None
+    place_record(
+        known,
+        started,
+        levels,
+        slug=slug,
+        status=str(new["status"]),
+        level=None if own_level is None else Level(own_level),
+    )
     return LearnerState(known=known, in_progress=started, levels=levels)
 
 

@@ -8,10 +8,9 @@ from sqlalchemy.orm import Session
 from api.catalog.snapshot import CatalogSnapshot
 from api.deps import UnitsOfWork
 from api.errors import InvalidInput, NotFound
-from api.planning.learner_states import LearnerPlanning, LearnerStates
+from api.planning.learner_states import LearnerPlanning, LearnerStates, place_record
 from api.progress.repository import progress_version, status_by_topic_id
 from api.reviews.repository import cards_by_topic_id
-from models import KNOWN_STATUSES, ProgressStatus
 from planner import Goal, LearnerState, Level, Recommendations, Roadmap, build_roadmap
 from planner.memory import Memory, recommend_with_memory
 
@@ -62,9 +61,6 @@ def parse_targets(text: str | None) -> list[str] | None:
     return targets
 
 
-_KNOWN = frozenset(status.value for status in KNOWN_STATUSES)
-
-
 async def learner_state(
     db: UnitsOfWork,
     learner_id: int,
@@ -95,12 +91,14 @@ def _read_learner_state(
         slug = slugs.get(topic_id)
         if slug is None:  # a topic created after this snapshot; the planner cannot use it yet
             continue
-        if status in _KNOWN:
-            known.add(slug)
-        elif status == ProgressStatus.IN_PROGRESS.value:
-            started.add(slug)
-        if level is not None:  # set or awarded: it overrides what the status implies
-            levels[slug] = Level(level)
+        place_record(
+            known,
+            started,
+            levels,
+            slug=slug,
+            status=status,
+            level=None if level is None else Level(level),
+        )
     cards = tuple(
         (slugs[topic_id], card)
         for topic_id, card in cards_by_topic_id(session, learner_id)
