@@ -142,8 +142,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-            if app.state.database.async_reads is not None:
-                await app.state.database.async_reads.close()
+            await app.state.database.close_async_connections()
             if owns_database:
                 app.state.database.dispose()
 

@@ -75,15 +75,16 @@ def _metrics_directory() -> Iterator[None]:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from api import serving
     from api.http_protocol import PROTOCOL
 
     with _metrics_directory():
-        _run_uvicorn(uvicorn, args, PROTOCOL)
+        serving.run(_uvicorn_config(uvicorn, args, PROTOCOL))
     return 0
 
 
-def _run_uvicorn(uvicorn: Any, args: argparse.Namespace, protocol: str) -> None:
-    uvicorn.run(
+def _uvicorn_config(uvicorn: Any, args: argparse.Namespace, protocol: str) -> Any:
+    return uvicorn.Config(
         "api.app:create_app",
         factory=True,
         host=args.host,

@@ -19,14 +19,16 @@ if TYPE_CHECKING:
 
 P = ParamSpec("P")
 T = TypeVar("T")
+W = TypeVar("W", Session, Connection)
 
 
 class UnitsOfWork:
-    """Runs a request's database work on a worker thread, in one session and one transaction.
+    """Runs a request's database work in one session and one transaction: inline on SQLite,
+    on the event loop through the async engine on PostgreSQL with psycopg (models/database.py),
+    else on a worker thread (a Database joined to a test's transaction).
 
     `write` is the one commit point of a request: it commits before it returns, so a failed
-    commit becomes an error response and never a 2xx. One thread hop per unit of work keeps
-    the event loop free and costs less than a hop per dependency.
+    commit becomes an error response and never a 2xx.
     """
 
     def __init__(
@@ -37,7 +39,7 @@ class UnitsOfWork:
     ) -> None:
         self._database = database
         self._catalog = catalog
-        # Moved along by the progress changes this request commits (`execute`).
+        # Moved along by the progress changes this request commits (`write`, `execute`).
         self._learner_states = learner_states
 
     @property
@@ -51,35 +53,59 @@ class UnitsOfWork:
         self, work: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
         """Run `work(session, ...)` in a read-only transaction."""
-        if self._database.runs_inline:
-            return self._read(work, *args, **kwargs)
-        return await run_in_threadpool(lambda: self._read(work, *args, **kwargs))
+        database = self._database
+        unit = _bound(work, *args, **kwargs)
+        if database.async_engine is not None:
+            return await database.read_async(unit)
+        if database.runs_inline:
+            return database.read(unit)
+        return await run_in_threadpool(database.read, unit)
+
+    async def rows(self, statement: Prepared, **params: Any) -> list[tuple[Any, ...]]:
+        """Every row of one statement, read outside any transaction (`Database.read_rows`):
+        one round trip."""
+        database = self._database
+        if database.async_engine is not None:
+            return await database.read_rows_async(statement, params)
+        if database.runs_inline:
+            return database.read_rows(statement, params)
+        return await run_in_threadpool(database.read_rows, statement, params)
 
     async def scalar(self, statement: Prepared, **params: Any) -> Any:
-        """One value read by one statement, outside any transaction (`Database.read_scalar`):
-        inline on SQLite, awaited on the event loop on PostgreSQL (no thread hop)."""
-        if self._database.runs_inline:
-            return self._database.read_scalar(statement, params)
-        if self._database.async_reads is not None:
-            return await self._database.read_scalar_async(statement, params)
-        return await run_in_threadpool(self._database.read_scalar, statement, params)
+        """One value read by one statement (`rows`); None when it reads no row."""
+        rows = await self.rows(statement, **params)
+        return rows[0][0] if rows else None
 
     async def write(
         self, work: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
         """Run `work(session, ...)` and commit; nothing is kept if it raises."""
-        if self._database.runs_inline:
-            return self._write(work, *args, **kwargs)
-        return await run_in_threadpool(lambda: self._write(work, *args, **kwargs))
+        database = self._database
+        unit = _noting_changes(_bound(work, *args, **kwargs))
+        if database.async_engine is not None:
+            result, changes = await database.write_async(unit)
+        elif database.runs_inline:
+            result, changes = database.write(unit)
+        else:
+            result, changes = await run_in_threadpool(database.write, unit)
+        self._follow(changes)
+        return result
 
     async def execute(
         self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
         """Run `work(connection, ...)` and commit, like `write`, for work made of statements
         only: a Connection costs a fraction of a Session on the hottest writes."""
-        if self._database.runs_inline:
-            return self._execute(work, *args, **kwargs)
-        return await run_in_threadpool(lambda: self._execute(work, *args, **kwargs))
+        database = self._database
+        unit = _noting_changes(_bound(work, *args, **kwargs))
+        if database.async_engine is not None:
+            result, changes = await database.execute_async(unit)
+        elif database.runs_inline:
+            result, changes = database.execute(unit)
+        else:
+            result, changes = await run_in_threadpool(database.execute, unit)
+        self._follow(changes)
+        return result
 
     async def edit_catalog(
         self, work: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
@@ -87,33 +113,10 @@ class UnitsOfWork:
         """Run a catalog edit, commit, and rebuild the snapshot so the next read sees it."""
 
         def edit_and_reload() -> tuple[T, CatalogSnapshot]:
-            result = self._write(work, *args, **kwargs)
+            result = self._database.write(_bound(work, *args, **kwargs))
             return result, self._catalog.reload()
 
         return await run_in_threadpool(edit_and_reload)
-
-    def _read(self, work: Callable[..., T], *args: object, **kwargs: object) -> T:
-        # Closing ends the transaction and detaches what `work` loaded, keeping its values
-        # (a rollback would expire them).
-        with self._database.read_session_factory() as session:
-            return work(session, *args, **kwargs)
-
-    def _execute(self, work: Callable[..., T], *args: object, **kwargs: object) -> T:
-        with collect_progress_changes() as changes, self._database.write_transaction() as conn:
-            result = work(conn, *args, **kwargs)
-        self._follow(changes)
-        return result
-
-    def _write(self, work: Callable[..., T], *args: object, **kwargs: object) -> T:
-        with collect_progress_changes() as changes, self._database.session_factory() as session:
-            try:
-                result = work(session, *args, **kwargs)
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
-        self._follow(changes)
-        return result
 
     def _follow(self, changes: list[ProgressChange]) -> None:
         """Committed: the learners' cached planner states follow their progress changes."""
@@ -122,6 +125,24 @@ class UnitsOfWork:
         snapshot = self._catalog.snapshot
         for change in changes:
             self._learner_states.follow(change, snapshot)
+
+
+def _bound(
+    work: Callable[Concatenate[W, P], T], *args: P.args, **kwargs: P.kwargs
+) -> Callable[[W], T]:
+    """`work` with its arguments after the session or connection it is given."""
+    return lambda target: work(target, *args, **kwargs)
+
+
+def _noting_changes(work: Callable[[W], T]) -> Callable[[W], tuple[T, list[ProgressChange]]]:
+    """`work`, also answering the progress changes it made: noted where it runs (a worker
+    thread, or the greenlet of an async unit of work), and followed once it is committed."""
+
+    def noting(target: W) -> tuple[T, list[ProgressChange]]:
+        with collect_progress_changes() as changes:
+            return work(target), changes
+
+    return noting
 
 
 def catalog_store(request: Request) -> CatalogStore:

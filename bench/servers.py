@@ -99,14 +99,12 @@ def uvicorn_command(
     loop: str = DEFAULT_LOOP,
     access_log: bool = False,
 ) -> list[str]:
-    """The same server settings for skillpath and for the yardstick."""
-    command = [sys.executable, "-m", "uvicorn", target, "--host", HOST, "--port", str(port)]
-    command += ["--loop", loop, "--http", PROTOCOL]
+    """The same server settings for skillpath and for the yardstick: uvicorn, with several
+    workers served as `skillpath serve` serves them (api/serving.py)."""
+    command = [sys.executable, "-m", "api.serving", target, "--host", HOST, "--port", str(port)]
+    command += ["--loop", loop, "--http", PROTOCOL, "--workers", str(workers)]
     if access_log:
-        command += ["--access-log", "--log-level", "info"]
-    else:
-        command += ["--no-access-log", "--log-level", "warning"]
-    command += ["--workers", str(workers)]
+        command.append("--access-log")
     return command + (["--factory"] if factory else [])
 
 

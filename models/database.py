@@ -2,21 +2,28 @@
 
 import time
 import weakref
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing, contextmanager
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
+import psycopg
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    create_async_engine,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.async_reads import AsyncReads
 from models.prepared import Prepared
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 SqliteBegin = Literal["DEFERRED", "IMMEDIATE"]
+T = TypeVar("T")
 
 # A PostgreSQL connection's pool, per process. A request holds a connection for its unit of
 # work only; with 32 clients over 2 workers, 16 requests are in flight per worker. Connections
@@ -55,8 +62,7 @@ def create_db_engine(
     return engine
 
 
-# The driver's keyword arguments of each PostgreSQL engine made here, for connections made
-# beside its pool (models/async_reads.py).
+# The driver's keyword arguments of each PostgreSQL engine made here, for its async twin.
 _CONNECT_PARAMS: "weakref.WeakKeyDictionary[Engine, dict[str, Any]]" = weakref.WeakKeyDictionary()
 
 
@@ -67,6 +73,25 @@ def connect_params(engine: Engine) -> dict[str, Any]:
         return dict(found)
     _, params = engine.dialect.create_connect_args(engine.url)
     return dict(params)
+
+
+def create_async_twin(engine: Engine) -> AsyncEngine:
+    """An engine on `engine`'s PostgreSQL database whose connections are psycopg's async ones,
+    awaited on the event loop: made with the same keyword arguments (its connect_args too, a
+    search_path, say), pooled and pinged when idle like `engine`'s."""
+    params = connect_params(engine)
+
+    async def connect() -> psycopg.AsyncConnection[Any]:
+        return await psycopg.AsyncConnection.connect(**params)
+
+    twin = create_async_engine(
+        engine.url,
+        async_creator=connect,
+        pool_size=POSTGRES_POOL_SIZE,
+        max_overflow=POSTGRES_MAX_OVERFLOW,
+    )
+    _ping_when_idle(twin.sync_engine)
+    return twin
 
 
 def _ping_when_idle(engine: Engine) -> None:
@@ -128,6 +153,13 @@ class Database:
     A SQLite file opened by `from_url` does not checkpoint its write-ahead log in the commit
     that fills it (that commit would copy pages and fsync while every writer waits): the owner
     calls `checkpoint` in the background instead (`wal_checkpoints` says whether it must).
+
+    Units of work (`read`, `write`, `execute`) are plain functions of a Session or a
+    Connection. On PostgreSQL with psycopg, requests run them on the event loop through the
+    async twin of the engine (`read_async`, ...): SQLAlchemy runs the same synchronous code
+    in a greenlet and awaits each statement, so a request's round trips cost no thread hop
+    and no wait for the GIL (a worker thread coming back from the database waits up to the
+    interpreter's switch interval, 5 ms, while the event loop computes).
     """
 
     def __init__(
@@ -147,10 +179,9 @@ class Database:
         self.runs_inline = engine.dialect.name == "sqlite"
         # sqlite3 runs in autocommit already (isolation_level=None); psycopg does on request.
         self._autocommit_reads = engine.dialect.name == "postgresql"
-        # PostgreSQL's single-value reads are awaited on the event loop (models/async_reads.py);
-        # a joined Database reads inside its owner's transaction instead.
-        self.async_reads = (
-            AsyncReads(connect_params(engine), engine.dialect)
+        # A joined Database works inside its owner's transaction, which is synchronous.
+        self.async_engine = (
+            create_async_twin(engine)
             if engine.dialect.name == "postgresql"
             and engine.dialect.driver == "psycopg"
             and joined_to is None
@@ -203,39 +234,105 @@ class Database:
         with self.write_engine.begin() as connection:
             yield connection
 
-    def read_scalar(self, statement: Prepared, params: Mapping[str, Any]) -> Any:
-        """The first column of the first row of `statement`, or None when there is no row.
+    def read(self, work: Callable[[Session], T]) -> T:
+        """`work(session)` in a read-only transaction, ended when it returns."""
+        # Closing ends the transaction and detaches what `work` loaded, keeping its values
+        # (a rollback would expire them).
+        with self.read_session_factory() as session:
+            return work(session)
 
-        For the hottest single-row reads: it runs on a pooled DBAPI connection, skipping the
-        Session and Connection layers (a tenth of their cost on SQLite). A single statement is
-        atomic on its own, so it needs no transaction of ours: it runs in autocommit and sees
-        the latest commit. On PostgreSQL that is one round trip (a transaction would add a
-        BEGIN and a ROLLBACK).
+    def write(self, work: Callable[[Session], T]) -> T:
+        """`work(session)`, committed when it returns; nothing is kept if it raises."""
+        with self.session_factory() as session:
+            try:
+                result = work(session)
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+        return result
+
+    def execute(self, work: Callable[[Connection], T]) -> T:
+        """`work(connection)` in a write transaction (`write_transaction`), committed when it
+        returns."""
+        with self.write_transaction() as connection:
+            return work(connection)
+
+    async def read_async(self, work: Callable[[Session], T]) -> T:
+        """`read`, its statements awaited on the event loop (needs `async_engine`)."""
+        async with self._async_session() as session:
+            return await session.run_sync(work)
+
+    async def write_async(self, work: Callable[[Session], T]) -> T:
+        """`write`, its statements awaited on the event loop (needs `async_engine`)."""
+        async with self._async_session() as session, session.begin():
+            return await session.run_sync(work)
+
+    async def execute_async(self, work: Callable[[Connection], T]) -> T:
+        """`execute`, its statements awaited on the event loop (needs `async_engine`)."""
+        assert self.async_engine is not None
+        async with self.async_engine.begin() as connection:
+            return await connection.run_sync(work)
+
+    def _async_session(self) -> AsyncSession:
+        assert self.async_engine is not None
+        return AsyncSession(self.async_engine, expire_on_commit=False, autoflush=False)
+
+    def read_rows(self, statement: Prepared, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """Every row of `statement`, read by that one statement outside any transaction.
+
+        For the hottest reads: it runs on a pooled DBAPI connection, skipping the Session and
+        Connection layers (a tenth of their cost on SQLite). A single statement is atomic on
+        its own and reads one snapshot, so it needs no transaction of ours: it runs in
+        autocommit and sees the latest commit. On PostgreSQL that is one round trip (a
+        transaction would add a BEGIN and a ROLLBACK).
         """
         if self._joined_to is not None:
-            row = statement.first(self._joined_to, params)
-        else:
-            connection = self.engine.raw_connection()
+            return statement.rows(self._joined_to, params)
+        connection = self.engine.raw_connection()
+        try:
+            driver: Any = connection.driver_connection
+            if not self._autocommit_reads:
+                return statement.rows_on(driver, self.engine.dialect, params)
+            driver.autocommit = True  # no round trip: the pool hands out idle ones
             try:
-                driver: Any = connection.driver_connection
-                if self._autocommit_reads:
-                    driver.autocommit = True  # no round trip: the pool hands out idle ones
-                    try:
-                        row = statement.first_on(driver, self.engine.dialect, params)
-                    finally:
-                        if not driver.closed:
-                            driver.autocommit = False
-                else:
-                    row = statement.first_on(driver, self.engine.dialect, params)
+                return statement.rows_on(driver, self.engine.dialect, params)
             finally:
-                connection.close()  # back to the pool, which ends the driver's transaction
-        return None if row is None else row[0]
+                if not driver.closed:
+                    driver.autocommit = False
+        finally:
+            connection.close()  # back to the pool, which ends the driver's transaction
 
-    async def read_scalar_async(self, statement: Prepared, params: Mapping[str, Any]) -> Any:
-        """`read_scalar`, awaited on the event loop (PostgreSQL with psycopg only)."""
-        assert self.async_reads is not None
-        row = await self.async_reads.first(statement, params)
-        return None if row is None else row[0]
+    async def read_rows_async(
+        self, statement: Prepared, params: Mapping[str, Any]
+    ) -> list[tuple[Any, ...]]:
+        """`read_rows`, awaited on the event loop (needs `async_engine`). A connection the
+        server has closed since its last use (a restart) is dropped and the read tried once
+        more on a new one, so a restart costs no request."""
+        assert self.async_engine is not None
+        for attempt in (1, 2):
+            async with self.async_engine.connect() as connection:
+                try:
+                    return await self._rows_in_autocommit(connection, statement, params)
+                except psycopg.OperationalError:
+                    await connection.invalidate()
+                    if attempt == 2:
+                        raise
+        raise AssertionError("unreachable")
+
+    async def _rows_in_autocommit(
+        self, connection: AsyncConnection, statement: Prepared, params: Mapping[str, Any]
+    ) -> list[tuple[Any, ...]]:
+        # Straight on the driver, as `read_rows` does: one round trip, no BEGIN or ROLLBACK.
+        # Setting autocommit on an idle psycopg connection sends nothing to the server.
+        raw = await connection.get_raw_connection()
+        driver: psycopg.AsyncConnection[Any] = raw.driver_connection  # type: ignore[assignment]
+        await driver.set_autocommit(True)
+        try:
+            return await statement.rows_on_async(driver, self.engine.dialect, params)
+        finally:
+            if not driver.closed:
+                await driver.set_autocommit(False)
 
     def checkpoint(self) -> None:
         """Copy what it can of SQLite's write-ahead log into the database file, without waiting
@@ -248,6 +345,12 @@ class Database:
                 cursor.fetchall()
         finally:
             connection.close()
+
+    async def close_async_connections(self) -> None:
+        """Close the async twin's connections: they belong to the event loop that made them,
+        and a later loop (a test's next client) opens its own."""
+        if self.async_engine is not None:
+            await self.async_engine.dispose()
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -18,10 +18,10 @@ from typing import Any
 
 from sqlalchemy import BindParameter, Connection, Dialect, bindparam
 from sqlalchemy.sql.dml import UpdateBase
-from sqlalchemy.sql.selectable import Select
+from sqlalchemy.sql.selectable import CompoundSelect, Select
 
 Processor = Callable[[Any], Any] | None
-Statement = Select[*tuple[Any, ...]] | UpdateBase
+Statement = Select[*tuple[Any, ...]] | CompoundSelect[*tuple[Any, ...]] | UpdateBase
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +56,18 @@ def bound(*names: str) -> dict[str, BindParameter[Any]]:
     return {name: bindparam(name) for name in names}
 
 
-def _driver_connection(connection: Connection) -> Any:
+def _dbapi_connection(connection: Connection) -> Any:
     # The DBAPI connection under `connection`: statements run on it run in its transaction.
-    return connection.connection.driver_connection
+    # Under an async engine's greenlet, it is SQLAlchemy's adapter of the async driver, whose
+    # cursor awaits each statement.
+    return connection.connection.dbapi_connection
+
+
+def _processed(row: Sequence[Any], processors: list[Processor]) -> tuple[Any, ...]:
+    return tuple(
+        value if process is None else process(value)
+        for value, process in zip(row, processors, strict=True)
+    )
 
 
 class Prepared:
@@ -72,7 +81,11 @@ class Prepared:
 
     def first(self, connection: Connection, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
         """The first row, processed as `Connection.execute` would, or None."""
-        return self.first_on(_driver_connection(connection), connection.dialect, params)
+        return self.first_on(_dbapi_connection(connection), connection.dialect, params)
+
+    def rows(self, connection: Connection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """Every row, processed as `Connection.execute` would."""
+        return self.rows_on(_dbapi_connection(connection), connection.dialect, params)
 
     def first_on(
         self, dbapi_connection: Any, dialect: Dialect, params: Mapping[str, Any]
@@ -85,26 +98,29 @@ class Prepared:
             if raw is None:
                 return None
             processors = self._processors(dialect, compiled, cursor.description)
-        return tuple(
-            value if process is None else process(value)
-            for value, process in zip(raw, processors, strict=True)
-        )
+        return _processed(raw, processors)
 
-    async def first_on_async(
+    def rows_on(
+        self, dbapi_connection: Any, dialect: Dialect, params: Mapping[str, Any]
+    ) -> list[tuple[Any, ...]]:
+        """Every row, processed as `Connection.execute` would, on a DBAPI connection."""
+        compiled = self._compiled(dialect)
+        with closing(dbapi_connection.cursor()) as cursor:
+            cursor.execute(compiled.sql, compiled.arguments(params))
+            raw = cursor.fetchall()
+            processors = self._processors(dialect, compiled, cursor.description)
+        return [_processed(row, processors) for row in raw]
+
+    async def rows_on_async(
         self, connection: Any, dialect: Dialect, params: Mapping[str, Any]
-    ) -> tuple[Any, ...] | None:
-        """`first_on`, awaited on an async DBAPI-like connection (psycopg's AsyncConnection)."""
+    ) -> list[tuple[Any, ...]]:
+        """`rows_on`, awaited on an async DBAPI-like connection (psycopg's AsyncConnection)."""
         compiled = self._compiled(dialect)
         async with connection.cursor() as cursor:
             await cursor.execute(compiled.sql, compiled.arguments(params))
-            raw = await cursor.fetchone()
-            if raw is None:
-                return None
+            raw = await cursor.fetchall()
             processors = self._processors(dialect, compiled, cursor.description)
-        return tuple(
-            value if process is None else process(value)
-            for value, process in zip(raw, processors, strict=True)
-        )
+        return [_processed(row, processors) for row in raw]
 
     def _processors(
         self, dialect: Dialect, compiled: _Compiled, description: Sequence[Any]
@@ -120,7 +136,7 @@ class Prepared:
     def run(self, connection: Connection, params: Mapping[str, Any]) -> int:
         """Run the statement; the number of rows it changed."""
         compiled = self._compiled(connection.dialect)
-        with closing(_driver_connection(connection).cursor()) as cursor:
+        with closing(_dbapi_connection(connection).cursor()) as cursor:
             cursor.execute(compiled.sql, compiled.arguments(params))
             count: int = cursor.rowcount
         return count
@@ -144,7 +160,7 @@ class Prepared:
         # What a SELECT selects, or what an INSERT/UPDATE returns (RETURNING).
         columns = (
             self.statement.selected_columns
-            if isinstance(self.statement, Select)
+            if isinstance(self.statement, Select | CompoundSelect)
             else self.statement.exported_columns
         )
         result_types = tuple(column.type.dialect_impl(dialect) for column in columns)

@@ -32,11 +32,12 @@ STARTED = ProgressStatus.IN_PROGRESS.value
 
 
 def _followable(change: ProgressChange) -> bool:
-    """Whether a change moves only what `with_change` moves: the learner's own write that
-    started no review schedule (reviews and schedules change the review cards, which are
-    read again instead)."""
+    """Whether a change moves only what `with_change` and `with_card` move: the learner's own
+    write, that started a review schedule (its card comes with it) or left the reviews alone.
+    A review or a check changes cards in ways only a read of them shows."""
     reviews_before = 0 if change.old is None else change.old.get("reviews") or 0
-    return change.source is ChangeSource.SELF and change.new.get("reviews", 0) == reviews_before
+    reviews_left_alone = change.new.get("reviews", 0) == reviews_before
+    return change.source is ChangeSource.SELF and (reviews_left_alone or change.card is not None)
 
 
 def place_record(
@@ -77,13 +78,24 @@ def with_change(state: LearnerState, slug: str, new: dict[str, Any]) -> LearnerS
     return LearnerState(known=known, in_progress=started, levels=levels)
 
 
+Cards = tuple[tuple[str, dict[str, Any]], ...]
+
+
+def with_card(cards: Cards, slug: str, card: dict[str, Any] | None) -> Cards:
+    """`cards` (by slug) with the schedule on `slug` at `card` (None: as it was)."""
+    if card is None:
+        return cards
+    others = [(other, kept) for other, kept in cards if other != slug]
+    return tuple(sorted([*others, (slug, card)], key=lambda entry: entry[0]))
+
+
 @dataclass(frozen=True, slots=True)
 class LearnerPlanning:
     """What the planner is told of a learner: their state, and the fsrs card of each topic
-    with a review schedule (by slug), from which their memory at any moment follows."""
+    with a review schedule (ordered by slug), from which their memory at any moment follows."""
 
     state: LearnerState
-    cards: tuple[tuple[str, dict[str, Any]], ...] = ()
+    cards: Cards = ()
 
     def memory_at(self, as_of: datetime, *, retention: float) -> Memory:
         """The learner's memory on the UTC date of `as_of`.
@@ -145,6 +157,7 @@ class LearnerStates:
                 return
             if change.topic_slug in snapshot.topics:  # else the planner cannot use it yet
                 state = LearnerPlanning(
-                    with_change(state.state, change.topic_slug, change.new), state.cards
+                    with_change(state.state, change.topic_slug, change.new),
+                    with_card(state.cards, change.topic_slug, change.card),
                 )
             self._states[change.learner_id] = ((change.progress_version, catalog_version), state)

@@ -1,16 +1,13 @@
 """Turns API requests into planner calls and planner answers into response bodies."""
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
-
-from sqlalchemy.orm import Session
 
 from api.catalog.snapshot import CatalogSnapshot
 from api.deps import UnitsOfWork
 from api.errors import InvalidInput, NotFound
+from api.planning import repository
 from api.planning.learner_states import LearnerPlanning, LearnerStates, place_record
-from api.progress.repository import progress_version, status_by_topic_id
-from api.reviews.repository import cards_by_topic_id
 from planner import Goal, LearnerState, Level, Recommendations, Roadmap, build_roadmap
 from planner.memory import Memory, recommend_with_memory
 
@@ -70,43 +67,46 @@ async def learner_state(
 ) -> tuple[int, LearnerPlanning]:
     """The learner's progress version and what the planner is told of them at it: the cached
     copy when it is still at `version` (the progress version the token check read), else read
-    from their records."""
+    from their records and schedules in one statement (repository.LEARNER_PLANNING)."""
     cached = cache.get(learner_id, (version, snapshot.version))
     if cached is not None:
         return version, cached
-    return await db.read(_read_learner_state, learner_id, snapshot, cache)
+    rows = await db.rows(repository.LEARNER_PLANNING, learner_id=learner_id)
+    version, planning = learner_planning(rows, snapshot)
+    cache.put(learner_id, (version, snapshot.version), planning)
+    return version, planning
 
 
-def _read_learner_state(
-    session: Session, learner_id: int, snapshot: CatalogSnapshot, cache: LearnerStates
+def learner_planning(
+    rows: Iterable[Sequence[Any]], snapshot: CatalogSnapshot
 ) -> tuple[int, LearnerPlanning]:
-    # The version is read again in the same transaction as the records it stands for.
-    version = progress_version(session, learner_id) or 0
-    key = (version, snapshot.version)
+    """The progress version and the planner's view of a learner, from LEARNER_PLANNING's rows.
+    Topics made after `snapshot` are left out: the planner cannot use them yet."""
     slugs = snapshot.slug_by_id
+    version = 0
     known: set[str] = set()
     started: set[str] = set()
     levels: dict[str, Level] = {}
-    for topic_id, status, level in status_by_topic_id(session, learner_id):
-        slug = slugs.get(topic_id)
-        if slug is None:  # a topic created after this snapshot; the planner cannot use it yet
+    cards: list[tuple[str, dict[str, Any]]] = []
+    for row_version, topic_id, status, level, card in rows:
+        slug = None if topic_id is None else slugs.get(topic_id)
+        if row_version is not None:
+            version = row_version
+        if slug is None:
             continue
-        place_record(
-            known,
-            started,
-            levels,
-            slug=slug,
-            status=status,
-            level=None if level is None else Level(level),
-        )
-    cards = tuple(
-        (slugs[topic_id], card)
-        for topic_id, card in cards_by_topic_id(session, learner_id)
-        if topic_id in slugs
-    )
-    planning = LearnerPlanning(LearnerState(known=known, in_progress=started, levels=levels), cards)
-    cache.put(learner_id, key, planning)
-    return version, planning
+        if card is not None:
+            cards.append((slug, card))
+        elif status is not None:
+            place_record(
+                known,
+                started,
+                levels,
+                slug=slug,
+                status=status,
+                level=None if level is None else Level(level),
+            )
+    state = LearnerState(known=known, in_progress=started, levels=levels)
+    return version, LearnerPlanning(state, tuple(sorted(cards, key=lambda entry: entry[0])))
 
 
 def recommendations_body(

@@ -15,7 +15,6 @@ from sqlalchemy import (
     func,
     insert,
     select,
-    text,
     true,
     update,
 )
@@ -128,9 +127,6 @@ _BUMP_PROGRESS_VERSION = Prepared(_BUMP)
 # trip fewer per write.
 _INSERT_EVENT_AND_BUMP = Prepared(
     _BUMP.add_cte(insert(ProgressEvent).values(**_EVENT_COLUMNS).cte("event"))
-)
-PROGRESS_VERSION = Prepared(
-    select(Learner.progress_version).where(Learner.id == bindparam("learner_id"))
 )
 
 
@@ -289,12 +285,6 @@ def set_level(
     return changed == 1
 
 
-def progress_version(session: Session, learner_id: int) -> int | None:
-    """The learner's progress version; None when there is no such learner."""
-    row = PROGRESS_VERSION.first(session.connection(), {"learner_id": learner_id})
-    return None if row is None else int(row[0])
-
-
 def add_event(
     connection: Connection,
     *,
@@ -305,12 +295,14 @@ def add_event(
     old: dict[str, Any] | None,
     new: dict[str, Any],
     source: ChangeSource = ChangeSource.SELF,
+    card: dict[str, Any] | None = None,
 ) -> None:
     """Append one change to the record's history and bump the learner's progress version.
 
     The change is also noted (`collect_progress_changes`), so that once the transaction
     commits, the process's cached planner state of the learner can follow it
-    without reading their records again (api/planning/learner_states.py)."""
+    without reading their records again (api/planning/learner_states.py). `card` is the
+    fsrs card of the review schedule the change started, if it started one."""
     event = {
         "learner_id": learner_id,
         "topic_slug": topic_slug,
@@ -327,15 +319,15 @@ def add_event(
         _INSERT_EVENT.run(connection, event)
         bumped = _BUMP_PROGRESS_VERSION.first(connection, {"learner_id": learner_id})
     if bumped is not None:
-        change = ProgressChange(learner_id, int(bumped[0]), topic_slug, old, new, source)
+        change = ProgressChange(learner_id, int(bumped[0]), topic_slug, old, new, source, card)
         note_progress_change(change)
 
 
 @dataclass(frozen=True, slots=True)
 class ProgressChange:
     """One committed-to-be change of a learner's record: their progress version after it, the
-    record's values before (None: created) and after, as its history event shows them, and what
-    made it."""
+    record's values before (None: created) and after, as its history event shows them, what
+    made it, and the card of the review schedule it started (if it started one)."""
 
     learner_id: int
     progress_version: int
@@ -343,6 +335,7 @@ class ProgressChange:
     old: dict[str, Any] | None
     new: dict[str, Any]
     source: ChangeSource
+    card: dict[str, Any] | None = None
 
 
 # The changes made by the unit of work running in this context (see `collect_progress_changes`).
@@ -407,19 +400,6 @@ _STATUSES = (
     .join(Topic, Topic.id == Progress.topic_id)
     .where(Progress.learner_id == bindparam("learner_id"))
 )
-
-
-# The planner reads a learner's whole progress on every request: plain columns and no join
-# (the snapshot maps topic ids to slugs) keep that cheap for learners with thousands of records.
-_STATUS_BY_TOPIC = text(
-    "SELECT topic_id, status, level FROM progress WHERE learner_id = :learner_id"
-)
-
-
-def status_by_topic_id(session: Session, learner_id: int) -> list[tuple[int, str, str | None]]:
-    """(topic id, status value, level set or awarded) of every record of the learner."""
-    rows = session.connection().execute(_STATUS_BY_TOPIC, {"learner_id": learner_id})
-    return [(topic_id, status, level) for topic_id, status, level in rows]
 
 
 def statuses(

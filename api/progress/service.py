@@ -156,14 +156,17 @@ def save_progress(
         if written:
             version = state.version + 1
             reviews, last_reviewed_at = state.reviews, state.last_reviewed_at
-            if _becomes_completed(state, new) and reviews_service.start_on_completion(
-                connection,
-                learner_id=learner_id,
-                topic_id=state.topic_id,
-                topic_slug=topic_slug,
-                at=now,
-                retention=retention,
-            ):
+            card = None
+            if _becomes_completed(state, new):
+                card = reviews_service.start_on_completion(
+                    connection,
+                    learner_id=learner_id,
+                    topic_id=state.topic_id,
+                    topic_slug=topic_slug,
+                    at=now,
+                    retention=retention,
+                )
+            if card is not None:
                 reviews, last_reviewed_at = 1, now
             repository.add_event(
                 connection,
@@ -175,6 +178,7 @@ def save_progress(
                 if state.values is None
                 else {**shown_values(state.values), **state.review_values()},
                 new={**shown_values(new), **repository.review_values(reviews, last_reviewed_at)},
+                card=card,
             )
             record = ProgressRead(
                 topic=topic_slug,

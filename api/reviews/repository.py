@@ -203,16 +203,6 @@ def schedule_row(connection: Connection, *, learner_id: int, topic_id: int) -> S
     return _schedule_row(row)
 
 
-def cards_by_topic_id(session: Session, learner_id: int) -> list[tuple[int, dict[str, Any]]]:
-    """(topic id, card) of every schedule of the learner: what the planner's memory reads."""
-    rows = session.execute(
-        select(ReviewSchedule.topic_id, ReviewSchedule.card).where(
-            ReviewSchedule.learner_id == learner_id
-        )
-    )
-    return [(topic_id, card) for topic_id, card in rows]
-
-
 def reviews_for_export(session: Session, learner_id: int) -> list[dict[str, Any]]:
     """A learner's spaced review, as JSON-ready dicts, for the export of their data: one entry
     per topic (by slug) with its schedule (the fsrs card included; null fields once the topic

@@ -2,6 +2,7 @@
 say when a topic is due (DESIGN.md §7)."""
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
@@ -27,11 +28,13 @@ def start_on_completion(
     topic_slug: str,
     at: datetime,
     retention: float,
-) -> bool:
+) -> dict[str, Any] | None:
     """Start the topic's schedule when its record has just become `completed`: the completion
-    is the first review. An existing schedule is left as it is. True when one started.
+    is the first review. An existing schedule is left as it is. The new schedule's fsrs card
+    when one started, else None.
 
-    The caller is the progress write, which moves the record's version and history itself.
+    The caller is the progress write, which moves the record's version and history and the
+    learner's progress version itself.
     """
     return _start(
         connection,
@@ -62,7 +65,7 @@ def schedule_awarded_level(
     state = progress.lookup(connection, learner_id=learner_id, topic_slug=topic_slug)
     if state is None or state.progress_id is None:
         return False  # the check's own write refuses an unknown topic first
-    return _start(
+    card = _start(
         connection,
         learner_id=learner_id,
         topic_id=state.topic_id,
@@ -71,6 +74,12 @@ def schedule_awarded_level(
         retention=retention,
         source=ChangeSource.CHECK,
     )
+    if card is None:
+        return False
+    # The planner's view of the learner (retrievabilities) changed, with or without a change
+    # of the record's level.
+    repository.bump_progress_version(connection, learner_id)
+    return True
 
 
 def _start(
@@ -82,9 +91,10 @@ def _start(
     at: datetime,
     retention: float,
     source: ChangeSource,
-) -> bool:
+) -> dict[str, Any] | None:
+    """Start the schedule unless there is one; its card, or None."""
     if repository.schedule_of(connection, learner_id=learner_id, topic_id=topic_id) is not None:
-        return False
+        return None
     remembered = memory.first_review(
         card_id=topic_id, rating=FIRST_RATING, at=at, retention=retention
     )
@@ -104,9 +114,7 @@ def _start(
     repository.set_record_reviews(
         connection, learner_id=learner_id, topic_id=topic_id, reviews=1, last_reviewed_at=at
     )
-    # The planner's view of the learner (retrievabilities) changed.
-    repository.bump_progress_version(connection, learner_id)
-    return True
+    return remembered.card
 
 
 def review_topic(

@@ -1,4 +1,4 @@
-"""The Database's direct single-value reads and its SQLite write-ahead log checkpoints."""
+"""The Database's direct one-statement reads and its SQLite write-ahead log checkpoints."""
 
 import asyncio
 from pathlib import Path
@@ -19,11 +19,11 @@ VERSION_OF = Prepared(select(Learner.progress_version).where(Learner.id == bindp
 def test_a_direct_read_sees_the_latest_commit(migrated_engine: Engine):
     database = Database(migrated_engine)
     learner_id = add_learner(migrated_engine)
-    assert database.read_scalar(VERSION_OF, {"learner_id": learner_id}) == 0
+    assert database.read_rows(VERSION_OF, {"learner_id": learner_id}) == [(0,)]
     with migrated_engine.begin() as connection:
         connection.execute(update(Learner).values(progress_version=7))
-    assert database.read_scalar(VERSION_OF, {"learner_id": learner_id}) == 7
-    assert database.read_scalar(VERSION_OF, {"learner_id": learner_id + 1}) is None
+    assert database.read_rows(VERSION_OF, {"learner_id": learner_id}) == [(7,)]
+    assert database.read_rows(VERSION_OF, {"learner_id": learner_id + 1}) == []
 
 
 def _wal_frames(database: Database) -> tuple[int, int]:
@@ -54,7 +54,7 @@ def test_sqlite_writes_leave_the_log_to_the_background_checkpoint(tmp_path: Path
     with database.write_engine.begin() as connection:
         connection.execute(update(Learner).values(progress_version=0))
     assert _wal_frames(database)[0] < 10
-    assert database.read_scalar(VERSION_OF, {"learner_id": learner_id}) == 0
+    assert database.read_rows(VERSION_OF, {"learner_id": learner_id}) == [(0,)]
     database.dispose()
 
 
@@ -64,31 +64,32 @@ def test_an_awaited_read_on_postgresql_sees_the_latest_commit_and_survives_a_los
     if migrated_engine.dialect.name != "postgresql":
         pytest.skip("awaited reads are PostgreSQL's (SQLite reads run inline)")
     database = Database(migrated_engine)
-    assert database.async_reads is not None
+    assert database.async_engine is not None
     learner_id = add_learner(migrated_engine)
 
+    async def version_of(params: dict[str, int]) -> int | None:
+        rows = await database.read_rows_async(VERSION_OF, params)
+        return rows[0][0] if rows else None
+
     async def reads() -> list[Any]:
-        found = [await database.read_scalar_async(VERSION_OF, {"learner_id": learner_id})]
+        found: list[Any] = [await version_of({"learner_id": learner_id})]
         with migrated_engine.begin() as connection:
             connection.execute(update(Learner).values(progress_version=7))
-        found.append(await database.read_scalar_async(VERSION_OF, {"learner_id": learner_id}))
-        found.append(await database.read_scalar_async(VERSION_OF, {"learner_id": 10**9}))
+        found.append(await version_of({"learner_id": learner_id}))
+        found.append(await version_of({"learner_id": 10**9}))
         # The server ends the reads' session (a restart would): the next read reconnects.
-        # (Only this pool's own sessions: other test runs share the server.)
-        assert database.async_reads is not None
-        pids = [connection.info.backend_pid for connection in database.async_reads._idle]
-        assert pids
+        # (Only this pool's own session: other test runs share the server. The reads ran one
+        # at a time, so the pool holds one connection.)
+        assert database.async_engine is not None
+        async with database.async_engine.connect() as own:
+            pid = (await own.execute(text("SELECT pg_backend_pid()"))).scalar_one()
         with migrated_engine.connect() as connection:
-            for pid in pids:
-                connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-        found.append(await database.read_scalar_async(VERSION_OF, {"learner_id": learner_id}))
-        # Many at once share the few connections, each getting its own answer.
-        many = await asyncio.gather(
-            *(database.read_scalar_async(VERSION_OF, {"learner_id": learner_id}) for _ in range(20))
-        )
+            connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        found.append(await version_of({"learner_id": learner_id}))
+        # Many at once share the pool, each getting its own answer.
+        many = await asyncio.gather(*(version_of({"learner_id": learner_id}) for _ in range(20)))
         found.append(set(many))
-        assert database.async_reads is not None
-        await database.async_reads.close()
+        await database.close_async_connections()
         return found
 
     assert asyncio.run(reads()) == [0, 7, None, 7, {7}]
