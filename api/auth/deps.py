@@ -6,7 +6,7 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from api.auth.repository import learner_by_id
-from api.auth.revocation import Caller, caller_of
+from api.auth.revocation import Caller, request_caller
 from api.deps import DatabaseDep, UnitsOfWork
 from api.errors import Forbidden, Unauthorized
 from api.settings import Settings
@@ -17,7 +17,7 @@ TOKEN_URL = "/api/v1/auth/token"  # noqa: S105 (a path, not a secret)
 
 class BearerCaller(OAuth2PasswordBearer):
     """The caller a valid, unrevoked bearer token names; 401 otherwise. One indexed read
-    (api/auth/revocation.py).
+    (api/auth/revocation.py), none when the request was checked before routing.
 
     An OAuth2PasswordBearer, so the OpenAPI document declares the password flow and Swagger
     UI can log in; checking the token here rather than in a dependency of its own saves a
@@ -34,7 +34,8 @@ class BearerCaller(OAuth2PasswordBearer):
             raise Unauthorized("Missing bearer token.")
         settings: Settings = request.app.state.settings
         state = request.app.state
-        caller = await caller_of(
+        caller = await request_caller(
+            request.scope,
             token,
             UnitsOfWork(state.database, state.catalog),
             secret=settings.secret_key.get_secret_value(),

@@ -22,8 +22,10 @@ per-request read is folded into a read the request already makes). The signature
 are checked before it, with no database.
 """
 
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import bindparam, exists, false, select
 
@@ -52,6 +54,26 @@ class Caller:
     # The token's own id and expiry: what a logout writes to the deny-list.
     jti: str
     expires_at: datetime
+
+
+# Where a request keeps the caller its token was checked for, so that a request checked before
+# routing (api/planning/kept_answers.py) is not checked, and read, again by its endpoint.
+_CHECKED = "skillpath.checked_caller"
+
+
+async def request_caller(
+    scope: MutableMapping[str, Any], token: str, db: UnitsOfWork, *, secret: str
+) -> Caller | None:
+    """`caller_of(token)`, checked once per request: the caller found is kept in the request's
+    scope and answered again for the same token."""
+    checked = scope.get(_CHECKED)
+    if checked is not None and checked[0] == token:
+        found: Caller = checked[1]
+        return found
+    caller = await caller_of(token, db, secret=secret)
+    if caller is not None:
+        scope[_CHECKED] = (token, caller)
+    return caller
 
 
 async def caller_of(token: str, db: UnitsOfWork, *, secret: str) -> Caller | None:

@@ -18,7 +18,7 @@ from starlette.datastructures import Headers, QueryParams
 from starlette.types import Scope
 
 from api import clock
-from api.auth.revocation import caller_of
+from api.auth.revocation import request_caller
 from api.catalog.snapshot import CatalogSnapshot
 from api.deps import UnitsOfWork
 
@@ -62,7 +62,7 @@ async def kept_learner_answer(scope: Scope, db: UnitsOfWork, *, secret: str) -> 
     scheme, token = get_authorization_scheme_param(Headers(scope=scope).get("authorization"))
     if scheme.lower() != "bearer" or not token:
         return None
-    caller = await caller_of(token, db, secret=secret)
+    caller = await request_caller(scope, token, db, secret=secret)
     if caller is None:
         return None
     day = None if _names_as_of(scope) else clock.now().date()

@@ -12,16 +12,26 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
+    exists,
     func,
     insert,
     select,
     true,
     update,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
-from models import Area, ChangeSource, Learner, Progress, ProgressEvent, ProgressStatus, Topic
+from models import (
+    Area,
+    ChangeSource,
+    Learner,
+    Progress,
+    ProgressEvent,
+    ProgressStatus,
+    ReviewSchedule,
+    Topic,
+)
 from models.prepared import Prepared, bound
 from planner.levels import Level
 
@@ -44,6 +54,8 @@ class RecordState:
     # Kept beside `values` (what a PUT writes): the spaced-review fields only reviews write.
     reviews: int = 0
     last_reviewed_at: datetime | None = None
+    # Whether the learner has a review schedule on the topic.
+    scheduled: bool = False
 
     def review_values(self) -> dict[str, Any]:
         """The record's spaced-review fields, as a history event holds them."""
@@ -70,8 +82,16 @@ _RECORD_COLUMNS = (
     Progress.last_reviewed_at,
 )
 # Every progress write runs these three; they run as Prepared statements (models/prepared.py).
+_SCHEDULED = (
+    exists()
+    .where(
+        ReviewSchedule.learner_id == bindparam("learner_id"),
+        ReviewSchedule.topic_id == Topic.id,
+    )
+    .label("scheduled")
+)
 _LOOKUP = Prepared(
-    select(Topic.id, Progress.id, *_RECORD_COLUMNS)
+    select(Topic.id, Progress.id, *_RECORD_COLUMNS, _SCHEDULED)
     .select_from(Topic)
     .outerjoin(
         Progress,
@@ -89,28 +109,36 @@ _RECORD_FOR_UPDATE = (
     .lateral("record")
 )
 _LOOKUP_FOR_UPDATE = Prepared(
-    select(Topic.id, *_RECORD_FOR_UPDATE.c)
+    select(Topic.id, *_RECORD_FOR_UPDATE.c, _SCHEDULED)
     .select_from(Topic)
     .outerjoin(_RECORD_FOR_UPDATE, true())
     .where(Topic.slug == bindparam("slug"))
 )
 _LOCK = select(*_RECORD_COLUMNS).where(Progress.id == bindparam("progress_id")).with_for_update()
-_INSERT = insert(Progress)
+_WRITTEN_COLUMNS = (
+    "status",
+    "mastery",
+    "hours_spent",
+    "notes",
+    "level",
+    "level_source",
+    "reviews",
+    "last_reviewed_at",
+    "updated_at",
+    "version",
+)
+_INSERT = Prepared(insert(Progress).values(**bound("learner_id", "topic_id", *_WRITTEN_COLUMNS)))
+# On PostgreSQL a writer that finds no record races others on creating it: the losers' INSERT
+# does nothing (no error, which would end the transaction) and they go round again.
+_INSERT_UNLESS_CREATED = Prepared(
+    postgresql.insert(Progress)
+    .values(**bound("learner_id", "topic_id", *_WRITTEN_COLUMNS))
+    .on_conflict_do_nothing(index_elements=[Progress.learner_id, Progress.topic_id])
+)
 _UPDATE = Prepared(
     update(Progress)
     .where(Progress.id == bindparam("progress_id"), Progress.version == bindparam("expected"))
-    .values(
-        **bound(
-            "status",
-            "mastery",
-            "hours_spent",
-            "notes",
-            "level",
-            "level_source",
-            "updated_at",
-            "version",
-        )
-    )
+    .values(**bound(*_WRITTEN_COLUMNS))
 )
 _EVENT_COLUMNS = bound(
     "learner_id", "topic_slug", "actor_id", "version", "occurred_at", "old", "new", "source"
@@ -131,7 +159,12 @@ _INSERT_EVENT_AND_BUMP = Prepared(
 
 
 def _record_state(
-    topic_id: int, progress_id: int | None, row: Sequence[Any], *, locked: bool = False
+    topic_id: int,
+    progress_id: int | None,
+    row: Sequence[Any],
+    *,
+    locked: bool = False,
+    scheduled: bool = False,
 ) -> RecordState:
     (
         version,
@@ -146,7 +179,7 @@ def _record_state(
         last_reviewed_at,
     ) = row
     if progress_id is None:
-        return RecordState(topic_id, None, 0, None, None, locked=locked)
+        return RecordState(topic_id, None, 0, None, None, locked=locked, scheduled=scheduled)
     values = {
         "status": ProgressStatus(status).value,
         "mastery": mastery,
@@ -165,6 +198,7 @@ def _record_state(
         reviews=reviews,
         locked=locked,
         last_reviewed_at=last_reviewed_at,
+        scheduled=scheduled,
     )
 
 
@@ -177,13 +211,12 @@ def lookup(
     """The topic and the learner's record on it; None when there is no such topic. With
     `for_update`, on PostgreSQL, the record is locked as it is read (see `lock_record`)."""
     params = {"learner_id": learner_id, "slug": topic_slug}
-    if for_update and connection.dialect.name == "postgresql":
-        row = _LOOKUP_FOR_UPDATE.first(connection, params)
-        return None if row is None else _record_state(row[0], row[1], row[2:], locked=True)
-    row = _LOOKUP.first(connection, params)
+    locked = for_update and connection.dialect.name == "postgresql"
+    row = (_LOOKUP_FOR_UPDATE if locked else _LOOKUP).first(connection, params)
     if row is None:
         return None
-    return _record_state(row[0], row[1], row[2:])
+    topic_id, progress_id, *record, scheduled = row
+    return _record_state(topic_id, progress_id, record, locked=locked, scheduled=bool(scheduled))
 
 
 def lock_record(connection: Connection, state: RecordState) -> RecordState:
@@ -193,7 +226,7 @@ def lock_record(connection: Connection, state: RecordState) -> RecordState:
     if connection.dialect.name == "sqlite" or state.locked:
         return state
     row = connection.execute(_LOCK, {"progress_id": state.progress_id}).one()
-    return _record_state(state.topic_id, state.progress_id, row)
+    return _record_state(state.topic_id, state.progress_id, row, scheduled=state.scheduled)
 
 
 def insert_record(
@@ -203,35 +236,46 @@ def insert_record(
     topic_id: int,
     values: dict[str, Any],
     at: datetime,
+    reviews: int = 0,
+    last_reviewed_at: datetime | None = None,
 ) -> bool:
-    """Create the record at version 1; False when a concurrent write created it first."""
-    try:
-        with connection.begin_nested():
-            connection.execute(
-                _INSERT,
-                {
-                    "learner_id": learner_id,
-                    "topic_id": topic_id,
-                    **values,
-                    "updated_at": at,
-                    "version": 1,
-                },
-            )
-    except IntegrityError:
-        return False
-    return True
+    """Create the record at version 1; False when a concurrent write created it first.
+
+    On SQLite none can: a writing transaction holds the database's write lock from its start.
+    """
+    params = {
+        "learner_id": learner_id,
+        "topic_id": topic_id,
+        **values,
+        "reviews": reviews,
+        "last_reviewed_at": last_reviewed_at,
+        "updated_at": at,
+        "version": 1,
+    }
+    if connection.dialect.name == "postgresql":
+        return _INSERT_UNLESS_CREATED.run(connection, params) == 1
+    return _INSERT.run(connection, params) == 1
 
 
 def update_record(
-    connection: Connection, *, state: RecordState, values: dict[str, Any], at: datetime
+    connection: Connection,
+    *,
+    state: RecordState,
+    values: dict[str, Any],
+    at: datetime,
+    reviews: int,
+    last_reviewed_at: datetime | None,
 ) -> bool:
-    """Replace the record's values if it is still at `state`'s version (False otherwise)."""
+    """Replace the record's values, and its review fields, if it is still at `state`'s
+    version (False otherwise)."""
     changed = _UPDATE.run(
         connection,
         {
             "progress_id": state.progress_id,
             "expected": state.version,
             **values,
+            "reviews": reviews,
+            "last_reviewed_at": last_reviewed_at,
             "updated_at": at,
             "version": state.version + 1,
         },

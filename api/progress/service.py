@@ -147,38 +147,56 @@ def save_progress(
         if exists and state.values == new:
             return SavedProgress(record=_state_read(state, topic_slug), created=False)
         now = utc_now()
+        # Completing a topic without a schedule starts one: the record's review fields move
+        # with the write, and the schedule is stored once the write has landed.
+        schedule = None
+        if _becomes_completed(state, new) and not state.scheduled:
+            schedule = reviews_service.first_schedule(
+                topic_id=state.topic_id, at=now, retention=retention
+            )
+        reviews, last_reviewed_at = (
+            (state.reviews, state.last_reviewed_at) if schedule is None else (1, now)
+        )
         if exists:
-            written = repository.update_record(connection, state=state, values=new, at=now)
+            written = repository.update_record(
+                connection,
+                state=state,
+                values=new,
+                at=now,
+                reviews=reviews,
+                last_reviewed_at=last_reviewed_at,
+            )
         else:
             written = repository.insert_record(
-                connection, learner_id=learner_id, topic_id=state.topic_id, values=new, at=now
+                connection,
+                learner_id=learner_id,
+                topic_id=state.topic_id,
+                values=new,
+                at=now,
+                reviews=reviews,
+                last_reviewed_at=last_reviewed_at,
             )
         if written:
-            version = state.version + 1
-            reviews, last_reviewed_at = state.reviews, state.last_reviewed_at
-            card = None
-            if _becomes_completed(state, new):
-                card = reviews_service.start_on_completion(
+            if schedule is not None:
+                reviews_service.save_first_schedule(
                     connection,
                     learner_id=learner_id,
                     topic_id=state.topic_id,
                     topic_slug=topic_slug,
-                    at=now,
-                    retention=retention,
+                    schedule=schedule,
+                    source=ChangeSource.SELF,
                 )
-            if card is not None:
-                reviews, last_reviewed_at = 1, now
             repository.add_event(
                 connection,
                 learner_id=learner_id,
                 topic_slug=topic_slug,
-                version=version,
+                version=state.version + 1,
                 at=now,
                 old=None
                 if state.values is None
                 else {**shown_values(state.values), **state.review_values()},
                 new={**shown_values(new), **repository.review_values(reviews, last_reviewed_at)},
-                card=card,
+                card=None if schedule is None else schedule.card,
             )
             record = ProgressRead(
                 topic=topic_slug,
@@ -186,7 +204,7 @@ def save_progress(
                 reviews=reviews,
                 last_reviewed_at=last_reviewed_at,
                 updated_at=now,
-                version=version,
+                version=state.version + 1,
             )
             return SavedProgress(record=record, created=not exists)
     raise Conflict("The record keeps changing under concurrent writes; try again.")

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, insert, select, update
+from sqlalchemy import Connection, Select, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from models import (
@@ -17,6 +17,7 @@ from models import (
     ReviewSchedule,
     Topic,
 )
+from models.prepared import Prepared, bound
 from planner.levels import Level
 
 
@@ -40,19 +41,42 @@ class ScheduleRow:
     level: Level | None
 
 
-# The write path's functions take a Connection, like the progress write they join.
+# The write path's functions take a Connection, like the progress write they join. A schedule
+# starts in the write of a completion, so its statements are Prepared (models/prepared.py).
+
+_SCHEDULE_OF = Prepared(
+    select(
+        ReviewSchedule.card,
+        ReviewSchedule.due_at,
+        ReviewSchedule.reviews,
+        ReviewSchedule.last_reviewed_at,
+    ).where(
+        ReviewSchedule.learner_id == bindparam("learner_id"),
+        ReviewSchedule.topic_id == bindparam("topic_id"),
+    )
+)
+_SCHEDULE_VALUES = ("card", "due_at", "reviews", "last_reviewed_at")
+_INSERT_SCHEDULE = Prepared(
+    insert(ReviewSchedule).values(**bound("learner_id", "topic_id", *_SCHEDULE_VALUES))
+)
+_UPDATE_SCHEDULE = Prepared(
+    update(ReviewSchedule)
+    .where(
+        ReviewSchedule.learner_id == bindparam("learner_id"),
+        ReviewSchedule.topic_id == bindparam("topic_id"),
+    )
+    .values(**bound(*_SCHEDULE_VALUES))
+)
+_INSERT_LOG_ENTRY = Prepared(
+    insert(ReviewLogEntry).values(
+        **bound("learner_id", "topic_slug", "rating", "source", "reviewed_at", "due_at")
+    )
+)
 
 
 def schedule_of(connection: Connection, *, learner_id: int, topic_id: int) -> Schedule | None:
     """The learner's schedule on the topic, if there is one."""
-    row = connection.execute(
-        select(
-            ReviewSchedule.card,
-            ReviewSchedule.due_at,
-            ReviewSchedule.reviews,
-            ReviewSchedule.last_reviewed_at,
-        ).where(ReviewSchedule.learner_id == learner_id, ReviewSchedule.topic_id == topic_id)
-    ).first()
+    row = _SCHEDULE_OF.first(connection, {"learner_id": learner_id, "topic_id": topic_id})
     return None if row is None else Schedule(*row)
 
 
@@ -60,22 +84,18 @@ def save_schedule(
     connection: Connection, *, learner_id: int, topic_id: int, schedule: Schedule, exists: bool
 ) -> None:
     """Create the schedule, or replace an existing one's state."""
-    values = {
-        "card": schedule.card,
-        "due_at": schedule.due_at,
-        "reviews": schedule.reviews,
-        "last_reviewed_at": schedule.last_reviewed_at,
-    }
-    if exists:
-        connection.execute(
-            update(ReviewSchedule)
-            .where(ReviewSchedule.learner_id == learner_id, ReviewSchedule.topic_id == topic_id)
-            .values(**values)
-        )
-    else:
-        connection.execute(
-            insert(ReviewSchedule).values(learner_id=learner_id, topic_id=topic_id, **values)
-        )
+    statement = _UPDATE_SCHEDULE if exists else _INSERT_SCHEDULE
+    statement.run(
+        connection,
+        {
+            "learner_id": learner_id,
+            "topic_id": topic_id,
+            "card": schedule.card,
+            "due_at": schedule.due_at,
+            "reviews": schedule.reviews,
+            "last_reviewed_at": schedule.last_reviewed_at,
+        },
+    )
 
 
 def add_log_entry(
@@ -89,16 +109,31 @@ def add_log_entry(
     due_at: datetime,
 ) -> None:
     """Append one review to the learner's review log."""
-    connection.execute(
-        insert(ReviewLogEntry).values(
-            learner_id=learner_id,
-            topic_slug=topic_slug,
-            rating=rating,
-            source=source,
-            reviewed_at=reviewed_at,
-            due_at=due_at,
-        )
+    _INSERT_LOG_ENTRY.run(
+        connection,
+        {
+            "learner_id": learner_id,
+            "topic_slug": topic_slug,
+            "rating": rating,
+            "source": source,
+            "reviewed_at": reviewed_at,
+            "due_at": due_at,
+        },
     )
+
+
+_RECORD_OF_TOPIC = update(Progress).where(
+    Progress.learner_id == bindparam("learner_id"), Progress.topic_id == bindparam("topic_id")
+)
+_SET_RECORD_REVIEWS = Prepared(_RECORD_OF_TOPIC.values(**bound("reviews", "last_reviewed_at")))
+_SET_RECORD_REVIEWS_AND_VERSION = Prepared(
+    _RECORD_OF_TOPIC.where(Progress.version == bindparam("expected")).values(
+        reviews=bindparam("reviews"),
+        last_reviewed_at=bindparam("last_reviewed_at"),
+        updated_at=bindparam("last_reviewed_at"),
+        version=bindparam("version"),
+    )
+)
 
 
 def set_record_reviews(
@@ -112,14 +147,16 @@ def set_record_reviews(
 ) -> bool:
     """Write the record's review count and last review; with `moves_version_from`, the change
     also moves the record's version (only from that version: False when it moved already)."""
-    statement = update(Progress).where(
-        Progress.learner_id == learner_id, Progress.topic_id == topic_id
-    )
-    values: dict[str, Any] = {"reviews": reviews, "last_reviewed_at": last_reviewed_at}
-    if moves_version_from is not None:
-        statement = statement.where(Progress.version == moves_version_from)
-        values |= {"version": moves_version_from + 1, "updated_at": last_reviewed_at}
-    return connection.execute(statement.values(**values)).rowcount == 1
+    params = {
+        "learner_id": learner_id,
+        "topic_id": topic_id,
+        "reviews": reviews,
+        "last_reviewed_at": last_reviewed_at,
+    }
+    if moves_version_from is None:
+        return _SET_RECORD_REVIEWS.run(connection, params) == 1
+    moved = {"expected": moves_version_from, "version": moves_version_from + 1}
+    return _SET_RECORD_REVIEWS_AND_VERSION.run(connection, params | moved) == 1
 
 
 def bump_progress_version(connection: Connection, learner_id: int) -> None:

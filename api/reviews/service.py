@@ -2,7 +2,6 @@
 say when a topic is due (DESIGN.md §7)."""
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
@@ -20,30 +19,37 @@ from planner.levels import Level, effective_level
 FIRST_RATING = ReviewRating.GOOD
 
 
-def start_on_completion(
+def first_schedule(*, topic_id: int, at: datetime, retention: float) -> Schedule:
+    """The schedule a topic starts with when it is learned at `at` (completed, or a level
+    awarded by a check): that counts as its first review, rated `good`."""
+    remembered = memory.first_review(
+        card_id=topic_id, rating=FIRST_RATING, at=at, retention=retention
+    )
+    return Schedule(remembered.card, remembered.due_at, reviews=1, last_reviewed_at=at)
+
+
+def save_first_schedule(
     connection: Connection,
     *,
     learner_id: int,
     topic_id: int,
     topic_slug: str,
-    at: datetime,
-    retention: float,
-) -> dict[str, Any] | None:
-    """Start the topic's schedule when its record has just become `completed`: the completion
-    is the first review. An existing schedule is left as it is. The new schedule's fsrs card
-    when one started, else None.
-
-    The caller is the progress write, which moves the record's version and history and the
-    learner's progress version itself.
-    """
-    return _start(
+    schedule: Schedule,
+    source: ChangeSource,
+) -> None:
+    """Store a `first_schedule` and its review in the log. The record's review fields are
+    its writer's to set (reviews 1, last reviewed at the schedule's start)."""
+    repository.save_schedule(
+        connection, learner_id=learner_id, topic_id=topic_id, schedule=schedule, exists=False
+    )
+    repository.add_log_entry(
         connection,
         learner_id=learner_id,
-        topic_id=topic_id,
         topic_slug=topic_slug,
-        at=at,
-        retention=retention,
-        source=ChangeSource.SELF,
+        rating=FIRST_RATING,
+        source=source,
+        reviewed_at=schedule.last_reviewed_at,
+        due_at=schedule.due_at,
     )
 
 
@@ -65,56 +71,24 @@ def schedule_awarded_level(
     state = progress.lookup(connection, learner_id=learner_id, topic_slug=topic_slug)
     if state is None or state.progress_id is None:
         return False  # the check's own write refuses an unknown topic first
-    card = _start(
+    if state.scheduled:
+        return False
+    schedule = first_schedule(topic_id=state.topic_id, at=at, retention=retention)
+    save_first_schedule(
         connection,
         learner_id=learner_id,
         topic_id=state.topic_id,
         topic_slug=topic_slug,
-        at=at,
-        retention=retention,
+        schedule=schedule,
         source=ChangeSource.CHECK,
     )
-    if card is None:
-        return False
+    repository.set_record_reviews(
+        connection, learner_id=learner_id, topic_id=state.topic_id, reviews=1, last_reviewed_at=at
+    )
     # The planner's view of the learner (retrievabilities) changed, with or without a change
     # of the record's level.
     repository.bump_progress_version(connection, learner_id)
     return True
-
-
-def _start(
-    connection: Connection,
-    *,
-    learner_id: int,
-    topic_id: int,
-    topic_slug: str,
-    at: datetime,
-    retention: float,
-    source: ChangeSource,
-) -> dict[str, Any] | None:
-    """Start the schedule unless there is one; its card, or None."""
-    if repository.schedule_of(connection, learner_id=learner_id, topic_id=topic_id) is not None:
-        return None
-    remembered = memory.first_review(
-        card_id=topic_id, rating=FIRST_RATING, at=at, retention=retention
-    )
-    schedule = Schedule(remembered.card, remembered.due_at, reviews=1, last_reviewed_at=at)
-    repository.save_schedule(
-        connection, learner_id=learner_id, topic_id=topic_id, schedule=schedule, exists=False
-    )
-    repository.add_log_entry(
-        connection,
-        learner_id=learner_id,
-        topic_slug=topic_slug,
-        rating=FIRST_RATING,
-        source=source,
-        reviewed_at=at,
-        due_at=remembered.due_at,
-    )
-    repository.set_record_reviews(
-        connection, learner_id=learner_id, topic_id=topic_id, reviews=1, last_reviewed_at=at
-    )
-    return remembered.card
 
 
 def review_topic(
