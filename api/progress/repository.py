@@ -3,7 +3,7 @@
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -15,20 +15,26 @@ from sqlalchemy import (
     exists,
     func,
     insert,
+    inspect,
     select,
     true,
     update,
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import CTE
 
+from api.reviews.repository import Schedule, add_log_entry, save_schedule
 from models import (
     Area,
+    Base,
     ChangeSource,
     Learner,
     Progress,
     ProgressEvent,
     ProgressStatus,
+    ReviewLogEntry,
+    ReviewRating,
     ReviewSchedule,
     Topic,
 )
@@ -130,16 +136,18 @@ _WRITTEN_COLUMNS = (
 _INSERT = Prepared(insert(Progress).values(**bound("learner_id", "topic_id", *_WRITTEN_COLUMNS)))
 # On PostgreSQL a writer that finds no record races others on creating it: the losers' INSERT
 # does nothing (no error, which would end the transaction) and they go round again.
-_INSERT_UNLESS_CREATED = Prepared(
+_CREATE_RECORD = (
     postgresql.insert(Progress)
     .values(**bound("learner_id", "topic_id", *_WRITTEN_COLUMNS))
     .on_conflict_do_nothing(index_elements=[Progress.learner_id, Progress.topic_id])
 )
-_UPDATE = Prepared(
+_INSERT_UNLESS_CREATED = Prepared(_CREATE_RECORD)
+_UPDATE_RECORD = (
     update(Progress)
     .where(Progress.id == bindparam("progress_id"), Progress.version == bindparam("expected"))
     .values(**bound(*_WRITTEN_COLUMNS))
 )
+_UPDATE = Prepared(_UPDATE_RECORD)
 _EVENT_COLUMNS = bound(
     "learner_id", "topic_slug", "actor_id", "version", "occurred_at", "old", "new", "source"
 )
@@ -156,6 +164,66 @@ _BUMP_PROGRESS_VERSION = Prepared(_BUMP)
 _INSERT_EVENT_AND_BUMP = Prepared(
     _BUMP.add_cte(insert(ProgressEvent).values(**_EVENT_COLUMNS).cte("event"))
 )
+
+# A learner's change of their record in one statement (PostgreSQL): the record's write, its
+# history event, the learner's progress version and, when the change starts a review
+# schedule, the schedule and its first review in the log. The record is locked when it is
+# read (`lookup(..., for_update=True)`), so the lock is held for this one round trip and the
+# COMMIT, not for one round trip per statement. The other parts take their rows from the
+# record's write: when it writes nothing (a concurrent creation won), nothing is written and
+# no version comes back.
+_EVENT_PARAMS = {name: name for name in _EVENT_COLUMNS}
+_SCHEDULE_PARAMS = {
+    "learner_id": "learner_id",
+    "topic_id": "topic_id",
+    "card": "schedule_card",
+    "due_at": "schedule_due_at",
+    "reviews": "reviews",
+    "last_reviewed_at": "last_reviewed_at",
+}
+_LOG_PARAMS = {
+    "learner_id": "learner_id",
+    "topic_slug": "topic_slug",
+    "rating": "log_rating",
+    "source": "log_source",
+    "reviewed_at": "last_reviewed_at",
+    "due_at": "schedule_due_at",
+}
+
+
+def _from_record(record: CTE, model: type[Base], params: dict[str, str]) -> CTE:
+    """INSERT INTO `model`'s table one row of bound values for each row `record` wrote."""
+    table = inspect(model).local_table
+    values = [bindparam(param, type_=table.c[column].type) for column, param in params.items()]
+    rows = select(*values).select_from(record)
+    return insert(model).from_select(list(params), rows).cte(f"{model.__tablename__}_row")
+
+
+def _change_in_one_statement(record_write: Any, *, starts_schedule: bool) -> Prepared:
+    record = record_write.returning(Progress.id).cte("record")
+    parts = [record, _from_record(record, ProgressEvent, _EVENT_PARAMS)]
+    if starts_schedule:
+        parts.append(_from_record(record, ReviewSchedule, _SCHEDULE_PARAMS))
+        parts.append(_from_record(record, ReviewLogEntry, _LOG_PARAMS))
+    bump = (
+        update(Learner)
+        .where(Learner.id == bindparam("learner_id"), select(record.c.id).exists())
+        .values(progress_version=Learner.progress_version + 1)
+        .returning(Learner.progress_version)
+    )
+    for part in parts:
+        bump = bump.add_cte(part)
+    return Prepared(bump)
+
+
+# By (whether the record exists, whether the change starts a schedule).
+_CHANGES_IN_ONE_STATEMENT = {
+    (exists_, starts): _change_in_one_statement(
+        _UPDATE_RECORD if exists_ else _CREATE_RECORD, starts_schedule=starts
+    )
+    for exists_ in (True, False)
+    for starts in (True, False)
+}
 
 
 def _record_state(
@@ -216,7 +284,12 @@ def lookup(
     if row is None:
         return None
     topic_id, progress_id, *record, scheduled = row
-    return _record_state(topic_id, progress_id, record, locked=locked, scheduled=bool(scheduled))
+    # A record with reviews has a schedule: every start of one sets the record's reviews in
+    # the same transaction. This is what tells a locked read, on PostgreSQL: a lookup that
+    # waited for the lock reads the record as its last writer left it, but the rest of the
+    # statement (the EXISTS) as things were when it started, before that writer committed.
+    state = _record_state(topic_id, progress_id, record, locked=locked)
+    return replace(state, scheduled=bool(scheduled) or state.reviews > 0)
 
 
 def lock_record(connection: Connection, state: RecordState) -> RecordState:
@@ -281,6 +354,141 @@ def update_record(
         },
     )
     return changed == 1
+
+
+@dataclass(frozen=True, slots=True)
+class StartedSchedule:
+    """A review schedule a change starts, and the first review it logs."""
+
+    schedule: Schedule
+    rating: ReviewRating
+    source: ChangeSource
+
+
+@dataclass(frozen=True, slots=True)
+class RecordChange:
+    """A learner's own change of their record, as `write_change` writes it: the record at
+    `values` (created when `state` has none, else replaced if still at its version) with its
+    review fields, its history event (`old` and `new` as the event shows them), and the
+    schedule it starts, if any."""
+
+    learner_id: int
+    topic_slug: str
+    state: RecordState
+    values: dict[str, Any]
+    at: datetime
+    reviews: int
+    last_reviewed_at: datetime | None
+    old: dict[str, Any] | None
+    new: dict[str, Any]
+    started: StartedSchedule | None = None
+
+    @property
+    def card(self) -> dict[str, Any] | None:
+        return None if self.started is None else self.started.schedule.card
+
+
+def write_change(connection: Connection, change: RecordChange) -> bool:
+    """Write `change` and bump the learner's progress version; False, and nothing written,
+    when a concurrent write got there first. One statement on PostgreSQL; on SQLite (one
+    writer at a time) a statement per part."""
+    if connection.dialect.name != "postgresql":
+        return _write_change_in_parts(connection, change)
+    state, started = change.state, change.started
+    params: dict[str, Any] = {
+        "learner_id": change.learner_id,
+        "topic_id": state.topic_id,
+        "progress_id": state.progress_id,
+        "expected": state.version,
+        **change.values,
+        "reviews": change.reviews,
+        "last_reviewed_at": change.last_reviewed_at,
+        "updated_at": change.at,
+        "version": state.version + 1,
+        "topic_slug": change.topic_slug,
+        "actor_id": change.learner_id,
+        "occurred_at": change.at,
+        "old": change.old,
+        "new": change.new,
+        "source": ChangeSource.SELF,
+    }
+    if started is not None:
+        params |= {
+            "schedule_card": started.schedule.card,
+            "schedule_due_at": started.schedule.due_at,
+            "log_rating": started.rating,
+            "log_source": started.source,
+        }
+    statement = _CHANGES_IN_ONE_STATEMENT[(state.progress_id is not None, started is not None)]
+    bumped = statement.first(connection, params)
+    if bumped is None:
+        return False
+    note_progress_change(
+        ProgressChange(
+            change.learner_id,
+            int(bumped[0]),
+            change.topic_slug,
+            change.old,
+            change.new,
+            ChangeSource.SELF,
+            change.card,
+        )
+    )
+    return True
+
+
+def _write_change_in_parts(connection: Connection, change: RecordChange) -> bool:
+    state = change.state
+    if state.progress_id is not None:
+        written = update_record(
+            connection,
+            state=state,
+            values=change.values,
+            at=change.at,
+            reviews=change.reviews,
+            last_reviewed_at=change.last_reviewed_at,
+        )
+    else:
+        written = insert_record(
+            connection,
+            learner_id=change.learner_id,
+            topic_id=state.topic_id,
+            values=change.values,
+            at=change.at,
+            reviews=change.reviews,
+            last_reviewed_at=change.last_reviewed_at,
+        )
+    if not written:
+        return False
+    if change.started is not None:
+        schedule = change.started.schedule
+        save_schedule(
+            connection,
+            learner_id=change.learner_id,
+            topic_id=state.topic_id,
+            schedule=schedule,
+            exists=False,
+        )
+        add_log_entry(
+            connection,
+            learner_id=change.learner_id,
+            topic_slug=change.topic_slug,
+            rating=change.started.rating,
+            source=change.started.source,
+            reviewed_at=schedule.last_reviewed_at,
+            due_at=schedule.due_at,
+        )
+    add_event(
+        connection,
+        learner_id=change.learner_id,
+        topic_slug=change.topic_slug,
+        version=state.version + 1,
+        at=change.at,
+        old=change.old,
+        new=change.new,
+        card=change.card,
+    )
+    return True
 
 
 _LEVEL = select(Progress.level, Progress.level_source).where(

@@ -157,47 +157,21 @@ def save_progress(
         reviews, last_reviewed_at = (
             (state.reviews, state.last_reviewed_at) if schedule is None else (1, now)
         )
-        if exists:
-            written = repository.update_record(
-                connection,
-                state=state,
-                values=new,
-                at=now,
-                reviews=reviews,
-                last_reviewed_at=last_reviewed_at,
-            )
-        else:
-            written = repository.insert_record(
-                connection,
-                learner_id=learner_id,
-                topic_id=state.topic_id,
-                values=new,
-                at=now,
-                reviews=reviews,
-                last_reviewed_at=last_reviewed_at,
-            )
-        if written:
-            if schedule is not None:
-                reviews_service.save_first_schedule(
-                    connection,
-                    learner_id=learner_id,
-                    topic_id=state.topic_id,
-                    topic_slug=topic_slug,
-                    schedule=schedule,
-                    source=ChangeSource.SELF,
-                )
-            repository.add_event(
-                connection,
-                learner_id=learner_id,
-                topic_slug=topic_slug,
-                version=state.version + 1,
-                at=now,
-                old=None
-                if state.values is None
-                else {**shown_values(state.values), **state.review_values()},
-                new={**shown_values(new), **repository.review_values(reviews, last_reviewed_at)},
-                card=None if schedule is None else schedule.card,
-            )
+        change = repository.RecordChange(
+            learner_id=learner_id,
+            topic_slug=topic_slug,
+            state=state,
+            values=new,
+            at=now,
+            reviews=reviews,
+            last_reviewed_at=last_reviewed_at,
+            old=None
+            if state.values is None
+            else {**shown_values(state.values), **state.review_values()},
+            new={**shown_values(new), **repository.review_values(reviews, last_reviewed_at)},
+            started=None if schedule is None else reviews_service.started_on_completion(schedule),
+        )
+        if repository.write_change(connection, change):
             record = ProgressRead(
                 topic=topic_slug,
                 **shown_values(new),

@@ -95,9 +95,20 @@ def _due_at(scheduler: Scheduler, card: Card, retention: float) -> datetime:
     return reviewed + timedelta(days=days)
 
 
+# Recalls asked for again: a learner's memory is read on every plan they ask for, each of their
+# cards at the end of the same day, and a card changes only when the topic is reviewed.
+RECALLS_KEPT = 16_384
+
+
 def recall(card: dict[str, Any], *, at: datetime) -> tuple[float, datetime]:
     """The card's retrievability at `at` and when it was last reviewed, read at once."""
-    parsed = _card(card)
+    # The stored card is flat JSON (`Card.to_dict()`): its items make a key.
+    return _recall(tuple(card.items()), at)
+
+
+@lru_cache(maxsize=RECALLS_KEPT)
+def _recall(card: tuple[tuple[str, Any], ...], at: datetime) -> tuple[float, datetime]:
+    parsed = _card(dict(card))
     assert parsed.last_review is not None, "a stored card has been reviewed"
     # Retrievability does not depend on the desired retention: any scheduler answers alike.
     chance = _scheduler(0.9).get_card_retrievability(parsed, at.astimezone(UTC))

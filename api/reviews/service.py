@@ -28,29 +28,9 @@ def first_schedule(*, topic_id: int, at: datetime, retention: float) -> Schedule
     return Schedule(remembered.card, remembered.due_at, reviews=1, last_reviewed_at=at)
 
 
-def save_first_schedule(
-    connection: Connection,
-    *,
-    learner_id: int,
-    topic_id: int,
-    topic_slug: str,
-    schedule: Schedule,
-    source: ChangeSource,
-) -> None:
-    """Store a `first_schedule` and its review in the log. The record's review fields are
-    its writer's to set (reviews 1, last reviewed at the schedule's start)."""
-    repository.save_schedule(
-        connection, learner_id=learner_id, topic_id=topic_id, schedule=schedule, exists=False
-    )
-    repository.add_log_entry(
-        connection,
-        learner_id=learner_id,
-        topic_slug=topic_slug,
-        rating=FIRST_RATING,
-        source=source,
-        reviewed_at=schedule.last_reviewed_at,
-        due_at=schedule.due_at,
-    )
+def started_on_completion(schedule: Schedule) -> progress.StartedSchedule:
+    """A `first_schedule` that a learner's completion starts, as their write stores it."""
+    return progress.StartedSchedule(schedule, FIRST_RATING, ChangeSource.SELF)
 
 
 def schedule_awarded_level(
@@ -74,13 +54,17 @@ def schedule_awarded_level(
     if state.scheduled:
         return False
     schedule = first_schedule(topic_id=state.topic_id, at=at, retention=retention)
-    save_first_schedule(
+    repository.save_schedule(
+        connection, learner_id=learner_id, topic_id=state.topic_id, schedule=schedule, exists=False
+    )
+    repository.add_log_entry(
         connection,
         learner_id=learner_id,
-        topic_id=state.topic_id,
         topic_slug=topic_slug,
-        schedule=schedule,
+        rating=FIRST_RATING,
         source=ChangeSource.CHECK,
+        reviewed_at=at,
+        due_at=schedule.due_at,
     )
     repository.set_record_reviews(
         connection, learner_id=learner_id, topic_id=state.topic_id, reviews=1, last_reviewed_at=at
