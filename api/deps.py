@@ -1,6 +1,6 @@
 """Dependencies shared by the routers: units of work on the database, and the catalog."""
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Annotated, Any, Concatenate, ParamSpec, TypeVar
 
 from fastapi import Depends, Request
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 P = ParamSpec("P")
 T = TypeVar("T")
 W = TypeVar("W", Session, Connection)
+R = TypeVar("R")
 
 
 class UnitsOfWork:
@@ -55,21 +56,16 @@ class UnitsOfWork:
         """Run `work(session, ...)` in a read-only transaction."""
         database = self._database
         unit = _bound(work, *args, **kwargs)
-        if database.async_engine is not None:
-            return await database.read_async(unit)
-        if database.runs_inline:
-            return database.read(unit)
-        return await run_in_threadpool(database.read, unit)
+        return await self._run(lambda: database.read(unit), lambda: database.read_async(unit))
 
     async def rows(self, statement: Prepared, **params: Any) -> list[tuple[Any, ...]]:
         """Every row of one statement, read outside any transaction (`Database.read_rows`):
         one round trip."""
         database = self._database
-        if database.async_engine is not None:
-            return await database.read_rows_async(statement, params)
-        if database.runs_inline:
-            return database.read_rows(statement, params)
-        return await run_in_threadpool(database.read_rows, statement, params)
+        return await self._run(
+            lambda: database.read_rows(statement, params),
+            lambda: database.read_rows_async(statement, params),
+        )
 
     async def scalar(self, statement: Prepared, **params: Any) -> Any:
         """One value read by one statement (`rows`); None when it reads no row."""
@@ -82,12 +78,9 @@ class UnitsOfWork:
         """Run `work(session, ...)` and commit; nothing is kept if it raises."""
         database = self._database
         unit = _noting_changes(_bound(work, *args, **kwargs))
-        if database.async_engine is not None:
-            result, changes = await database.write_async(unit)
-        elif database.runs_inline:
-            result, changes = database.write(unit)
-        else:
-            result, changes = await run_in_threadpool(database.write, unit)
+        result, changes = await self._run(
+            lambda: database.write(unit), lambda: database.write_async(unit)
+        )
         self._follow(changes)
         return result
 
@@ -98,12 +91,9 @@ class UnitsOfWork:
         only: a Connection costs a fraction of a Session on the hottest writes."""
         database = self._database
         unit = _noting_changes(_bound(work, *args, **kwargs))
-        if database.async_engine is not None:
-            result, changes = await database.execute_async(unit)
-        elif database.runs_inline:
-            result, changes = database.execute(unit)
-        else:
-            result, changes = await run_in_threadpool(database.execute, unit)
+        result, changes = await self._run(
+            lambda: database.execute(unit), lambda: database.execute_async(unit)
+        )
         self._follow(changes)
         return result
 
@@ -117,6 +107,15 @@ class UnitsOfWork:
             return result, self._catalog.reload()
 
         return await run_in_threadpool(edit_and_reload)
+
+    async def _run(self, run: Callable[[], R], run_async: Callable[[], Awaitable[R]]) -> R:
+        """Database work where this database runs it: `run_async` through the async engine,
+        else `run`, inline on SQLite or on a worker thread."""
+        if self._database.async_engine is not None:
+            return await run_async()
+        if self._database.runs_inline:
+            return run()
+        return await run_in_threadpool(run)
 
     def _follow(self, changes: list[ProgressChange]) -> None:
         """Committed: the learners' cached planner states follow their progress changes."""
