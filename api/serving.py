@@ -78,7 +78,7 @@ def run(config: uvicorn.Config) -> None:
     """Serve `config`'s app: in this process, or in `config.workers` processes with a
     listening socket each."""
     if config.workers <= 1:
-        uvicorn.Server(config).run()
+        uvicorn.Server(config).run()  # a failed start-up exits with an error in there
         return
     try:
         reservation = reserve_address(config.host, config.port)

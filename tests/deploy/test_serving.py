@@ -67,3 +67,13 @@ def test_a_second_server_cannot_take_an_address_in_use():
         )
     assert second.returncode != 0
     assert "cannot serve on" in second.stderr
+
+
+def test_a_server_whose_start_up_fails_exits_with_an_error():
+    # `make run`'s server, one process. Nothing listens on port 1: the start-up (migrations)
+    # cannot reach the database.
+    env = {**os.environ, "SKILLPATH_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/x"}
+    command = [sys.executable, "-m", "api.cli", "serve", "--port", str(servers.free_port())]
+    started = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert started.returncode != 0
+    assert "Application startup failed" in started.stderr
