@@ -90,7 +90,8 @@ def test_a_lookup_that_waited_for_a_completion_sees_the_schedule_it_started(
         [state] = found
         assert state is not None
         assert state.version == 2
-        assert state.values is not None and state.values["status"] == "completed"
+        assert state.values is not None
+        assert state.values["status"] == "completed"
         assert state.scheduled
     finally:
         with seeded_engine.begin() as connection:
