@@ -28,7 +28,7 @@ class AnswerCache:
         self._budget = budget_bytes
         self._used = 0
         self._answers: OrderedDict[Hashable, bytes] = OrderedDict()
-        # PostgreSQL requests run on the thread pool.
+        # Answers may be kept from a worker thread too (work a Database runs on the thread pool).
         self._lock = threading.Lock()
 
     def __len__(self) -> int:

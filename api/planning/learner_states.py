@@ -119,7 +119,8 @@ class LearnerStates:
     def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
         self._capacity = capacity
         self._states: OrderedDict[int, tuple[StateKey, LearnerPlanning]] = OrderedDict()
-        # PostgreSQL requests run on the thread pool.
+        # Units of work may follow changes from a worker thread (a Database joined to a
+        # test's transaction runs them on the thread pool).
         self._lock = threading.Lock()
 
     def get(self, learner_id: int, key: StateKey) -> LearnerPlanning | None:
