@@ -24,7 +24,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import CTE
 
-from api.reviews.repository import Schedule, add_log_entry, save_schedule
+from api.reviews.repository import StartedSchedule, save_started
 from models import (
     Area,
     Base,
@@ -34,7 +34,6 @@ from models import (
     ProgressEvent,
     ProgressStatus,
     ReviewLogEntry,
-    ReviewRating,
     ReviewSchedule,
     Topic,
 )
@@ -357,15 +356,6 @@ def update_record(
 
 
 @dataclass(frozen=True, slots=True)
-class StartedSchedule:
-    """A review schedule a change starts, and the first review it logs."""
-
-    schedule: Schedule
-    rating: ReviewRating
-    source: ChangeSource
-
-
-@dataclass(frozen=True, slots=True)
 class RecordChange:
     """A learner's own change of their record, as `write_change` writes it: the record at
     `values` (created when `state` has none, else replaced if still at its version) with its
@@ -461,22 +451,12 @@ def _write_change_in_parts(connection: Connection, change: RecordChange) -> bool
     if not written:
         return False
     if change.started is not None:
-        schedule = change.started.schedule
-        save_schedule(
+        save_started(
             connection,
             learner_id=change.learner_id,
             topic_id=state.topic_id,
-            schedule=schedule,
-            exists=False,
-        )
-        add_log_entry(
-            connection,
-            learner_id=change.learner_id,
             topic_slug=change.topic_slug,
-            rating=change.started.rating,
-            source=change.started.source,
-            reviewed_at=schedule.last_reviewed_at,
-            due_at=schedule.due_at,
+            started=change.started,
         )
     add_event(
         connection,

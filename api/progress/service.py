@@ -149,13 +149,13 @@ def save_progress(
         now = utc_now()
         # Completing a topic without a schedule starts one: the record's review fields move
         # with the write, and the schedule is stored once the write has landed.
-        schedule = None
+        started = None
         if _becomes_completed(state, new) and not state.scheduled:
-            schedule = reviews_service.first_schedule(
-                topic_id=state.topic_id, at=now, retention=retention
+            started = reviews_service.first_schedule(
+                topic_id=state.topic_id, at=now, retention=retention, source=ChangeSource.SELF
             )
         reviews, last_reviewed_at = (
-            (state.reviews, state.last_reviewed_at) if schedule is None else (1, now)
+            (state.reviews, state.last_reviewed_at) if started is None else (1, now)
         )
         change = repository.RecordChange(
             learner_id=learner_id,
@@ -169,7 +169,7 @@ def save_progress(
             if state.values is None
             else {**shown_values(state.values), **state.review_values()},
             new={**shown_values(new), **repository.review_values(reviews, last_reviewed_at)},
-            started=None if schedule is None else reviews_service.started_on_completion(schedule),
+            started=started,
         )
         if repository.write_change(connection, change):
             record = ProgressRead(

@@ -122,6 +122,41 @@ def add_log_entry(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class StartedSchedule:
+    """A review schedule that starts now (a completion or a check's awarded level), and the
+    first review it logs."""
+
+    schedule: Schedule
+    rating: ReviewRating
+    source: ChangeSource
+
+
+def save_started(
+    connection: Connection,
+    *,
+    learner_id: int,
+    topic_id: int,
+    topic_slug: str,
+    started: StartedSchedule,
+) -> None:
+    """Store a schedule that starts now, and its first review in the log. The record's review
+    fields are its writer's to set."""
+    schedule = started.schedule
+    save_schedule(
+        connection, learner_id=learner_id, topic_id=topic_id, schedule=schedule, exists=False
+    )
+    add_log_entry(
+        connection,
+        learner_id=learner_id,
+        topic_slug=topic_slug,
+        rating=started.rating,
+        source=started.source,
+        reviewed_at=schedule.last_reviewed_at,
+        due_at=schedule.due_at,
+    )
+
+
 _RECORD_OF_TOPIC = update(Progress).where(
     Progress.learner_id == bindparam("learner_id"), Progress.topic_id == bindparam("topic_id")
 )

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from api.errors import Conflict, NotFound
 from api.progress import repository as progress
 from api.reviews import memory, repository
-from api.reviews.repository import Schedule, ScheduleRow
+from api.reviews.repository import Schedule, ScheduleRow, StartedSchedule
 from api.reviews.schemas import ReviewRead
 from api.topics.schemas import TopicSummary
 from models import ChangeSource, ReviewRating
@@ -19,18 +19,16 @@ from planner.levels import Level, effective_level
 FIRST_RATING = ReviewRating.GOOD
 
 
-def first_schedule(*, topic_id: int, at: datetime, retention: float) -> Schedule:
+def first_schedule(
+    *, topic_id: int, at: datetime, retention: float, source: ChangeSource
+) -> StartedSchedule:
     """The schedule a topic starts with when it is learned at `at` (completed, or a level
     awarded by a check): that counts as its first review, rated `good`."""
     remembered = memory.first_review(
         card_id=topic_id, rating=FIRST_RATING, at=at, retention=retention
     )
-    return Schedule(remembered.card, remembered.due_at, reviews=1, last_reviewed_at=at)
-
-
-def started_on_completion(schedule: Schedule) -> progress.StartedSchedule:
-    """A `first_schedule` that a learner's completion starts, as their write stores it."""
-    return progress.StartedSchedule(schedule, FIRST_RATING, ChangeSource.SELF)
+    schedule = Schedule(remembered.card, remembered.due_at, reviews=1, last_reviewed_at=at)
+    return StartedSchedule(schedule, FIRST_RATING, source)
 
 
 def schedule_awarded_level(
@@ -53,18 +51,15 @@ def schedule_awarded_level(
         return False  # the check's own write refuses an unknown topic first
     if state.scheduled:
         return False
-    schedule = first_schedule(topic_id=state.topic_id, at=at, retention=retention)
-    repository.save_schedule(
-        connection, learner_id=learner_id, topic_id=state.topic_id, schedule=schedule, exists=False
+    started = first_schedule(
+        topic_id=state.topic_id, at=at, retention=retention, source=ChangeSource.CHECK
     )
-    repository.add_log_entry(
+    repository.save_started(
         connection,
         learner_id=learner_id,
+        topic_id=state.topic_id,
         topic_slug=topic_slug,
-        rating=FIRST_RATING,
-        source=ChangeSource.CHECK,
-        reviewed_at=at,
-        due_at=schedule.due_at,
+        started=started,
     )
     repository.set_record_reviews(
         connection, learner_id=learner_id, topic_id=state.topic_id, reviews=1, last_reviewed_at=at
