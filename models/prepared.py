@@ -81,24 +81,12 @@ class Prepared:
 
     def first(self, connection: Connection, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
         """The first row, processed as `Connection.execute` would, or None."""
-        return self.first_on(_dbapi_connection(connection), connection.dialect, params)
+        found = self.rows(connection, params)
+        return found[0] if found else None
 
     def rows(self, connection: Connection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Every row, processed as `Connection.execute` would."""
         return self.rows_on(_dbapi_connection(connection), connection.dialect, params)
-
-    def first_on(
-        self, dbapi_connection: Any, dialect: Dialect, params: Mapping[str, Any]
-    ) -> tuple[Any, ...] | None:
-        """`first`, on a DBAPI connection of `dialect` (one from an engine's pool, say)."""
-        compiled = self._compiled(dialect)
-        with closing(dbapi_connection.cursor()) as cursor:
-            cursor.execute(compiled.sql, compiled.arguments(params))
-            raw = cursor.fetchone()
-            if raw is None:
-                return None
-            processors = self._processors(dialect, compiled, cursor.description)
-        return _processed(raw, processors)
 
     def rows_on(
         self, dbapi_connection: Any, dialect: Dialect, params: Mapping[str, Any]

@@ -3,7 +3,7 @@
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -231,8 +231,13 @@ def _record_state(
     row: Sequence[Any],
     *,
     locked: bool = False,
-    scheduled: bool = False,
+    schedule_exists: bool = False,
 ) -> RecordState:
+    """A record's state from its columns (`_RECORD_COLUMNS`). It counts as scheduled when a
+    schedule was seen or the record has reviews: every start of a schedule sets the record's
+    reviews in the same transaction. The reviews are what tell a locked read on PostgreSQL:
+    a lookup that waited for the lock reads the record as its last writer left it, but the
+    rest of the statement (the EXISTS) as things were before that writer committed."""
     (
         version,
         status,
@@ -246,7 +251,7 @@ def _record_state(
         last_reviewed_at,
     ) = row
     if progress_id is None:
-        return RecordState(topic_id, None, 0, None, None, locked=locked, scheduled=scheduled)
+        return RecordState(topic_id, None, 0, None, None, locked=locked, scheduled=schedule_exists)
     values = {
         "status": ProgressStatus(status).value,
         "mastery": mastery,
@@ -265,7 +270,7 @@ def _record_state(
         reviews=reviews,
         locked=locked,
         last_reviewed_at=last_reviewed_at,
-        scheduled=scheduled,
+        scheduled=schedule_exists or reviews > 0,
     )
 
 
@@ -283,12 +288,9 @@ def lookup(
     if row is None:
         return None
     topic_id, progress_id, *record, scheduled = row
-    # A record with reviews has a schedule: every start of one sets the record's reviews in
-    # the same transaction. This is what tells a locked read, on PostgreSQL: a lookup that
-    # waited for the lock reads the record as its last writer left it, but the rest of the
-    # statement (the EXISTS) as things were when it started, before that writer committed.
-    state = _record_state(topic_id, progress_id, record, locked=locked)
-    return replace(state, scheduled=bool(scheduled) or state.reviews > 0)
+    return _record_state(
+        topic_id, progress_id, record, locked=locked, schedule_exists=bool(scheduled)
+    )
 
 
 def lock_record(connection: Connection, state: RecordState) -> RecordState:
@@ -298,7 +300,7 @@ def lock_record(connection: Connection, state: RecordState) -> RecordState:
     if connection.dialect.name == "sqlite" or state.locked:
         return state
     row = connection.execute(_LOCK, {"progress_id": state.progress_id}).one()
-    return _record_state(state.topic_id, state.progress_id, row, scheduled=state.scheduled)
+    return _record_state(state.topic_id, state.progress_id, row, schedule_exists=state.scheduled)
 
 
 def insert_record(
