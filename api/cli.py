@@ -10,7 +10,6 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 
@@ -79,31 +78,28 @@ def _serve(args: argparse.Namespace) -> int:
     from api.http_protocol import PROTOCOL
 
     with _metrics_directory():
-        serving.run(_uvicorn_config(uvicorn, args, PROTOCOL))
+        config = uvicorn.Config(
+            "api.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            # The asyncio loop, not uvloop: with uvloop, under load, requests with a body wait
+            # several times longer at the 99th percentile for the same throughput
+            # (docs/performance.md, `make bench-loops`).
+            loop="asyncio",
+            http=PROTOCOL,
+            log_level=get_settings().log_level,
+            # The app renders every log line as JSON itself (api/observability/logging.py).
+            log_config=None,
+            # With --workers, uvicorn kills a worker that does not answer its health ping within
+            # this many seconds, and a worker answers only once it has imported this module (the
+            # spawned process's __main__) with the app's dependencies: on a busy machine that took
+            # longer than uvicorn's default 5 s, and workers were killed and restarted forever.
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+        )
+        serving.run(config)
     return 0
-
-
-def _uvicorn_config(uvicorn: Any, args: argparse.Namespace, protocol: str) -> Any:
-    return uvicorn.Config(
-        "api.app:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        # The asyncio loop, not uvloop: with uvloop, under load, requests with a body wait
-        # several times longer at the 99th percentile for the same throughput
-        # (docs/performance.md, `make bench-loops`).
-        loop="asyncio",
-        http=protocol,
-        log_level=get_settings().log_level,
-        # The app renders every log line as JSON itself (api/observability/logging.py).
-        log_config=None,
-        # With --workers, uvicorn kills a worker that does not answer its health ping within
-        # this many seconds, and a worker answers only once it has imported this module (the
-        # spawned process's __main__) with the app's dependencies: on a busy machine that took
-        # longer than uvicorn's default 5 s, and workers were killed and restarted forever.
-        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
-    )
 
 
 def _migrate(_args: argparse.Namespace) -> int:
