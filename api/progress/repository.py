@@ -24,7 +24,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import CTE
 
-from api.reviews.repository import StartedSchedule, save_started
+from api.reviews.repository import Review, save_review
 from models import (
     Area,
     Base,
@@ -373,7 +373,7 @@ class RecordChange:
     last_reviewed_at: datetime | None
     old: dict[str, Any] | None
     new: dict[str, Any]
-    started: StartedSchedule | None = None
+    started: Review | None = None
 
     @property
     def card(self) -> dict[str, Any] | None:
@@ -453,12 +453,13 @@ def _write_change_in_parts(connection: Connection, change: RecordChange) -> bool
     if not written:
         return False
     if change.started is not None:
-        save_started(
+        save_review(
             connection,
             learner_id=change.learner_id,
             topic_id=state.topic_id,
             topic_slug=change.topic_slug,
-            started=change.started,
+            review=change.started,
+            first=True,
         )
     add_event(
         connection,

@@ -80,7 +80,7 @@ def schedule_of(connection: Connection, *, learner_id: int, topic_id: int) -> Sc
     return None if row is None else Schedule(*row)
 
 
-def save_schedule(
+def _save_schedule(
     connection: Connection, *, learner_id: int, topic_id: int, schedule: Schedule, exists: bool
 ) -> None:
     """Create the schedule, or replace an existing one's state."""
@@ -98,7 +98,7 @@ def save_schedule(
     )
 
 
-def add_log_entry(
+def _add_log_entry(
     connection: Connection,
     *,
     learner_id: int,
@@ -123,35 +123,36 @@ def add_log_entry(
 
 
 @dataclass(frozen=True, slots=True)
-class StartedSchedule:
-    """A review schedule that starts now (a completion or a check's awarded level), and the
-    first review it logs."""
+class Review:
+    """A review of a topic: the schedule it leaves, how it was rated and what made it (a
+    learner's rating, or the first review that a completion or a check's level starts)."""
 
     schedule: Schedule
     rating: ReviewRating
     source: ChangeSource
 
 
-def save_started(
+def save_review(
     connection: Connection,
     *,
     learner_id: int,
     topic_id: int,
     topic_slug: str,
-    started: StartedSchedule,
+    review: Review,
+    first: bool,
 ) -> None:
-    """Store a schedule that starts now, and its first review in the log. The record's review
-    fields are its writer's to set."""
-    schedule = started.schedule
-    save_schedule(
-        connection, learner_id=learner_id, topic_id=topic_id, schedule=schedule, exists=False
+    """Store the schedule a review leaves (`first`: it starts one) and log the review. The
+    record's review fields are its writer's to set."""
+    schedule = review.schedule
+    _save_schedule(
+        connection, learner_id=learner_id, topic_id=topic_id, schedule=schedule, exists=not first
     )
-    add_log_entry(
+    _add_log_entry(
         connection,
         learner_id=learner_id,
         topic_slug=topic_slug,
-        rating=started.rating,
-        source=started.source,
+        rating=review.rating,
+        source=review.source,
         reviewed_at=schedule.last_reviewed_at,
         due_at=schedule.due_at,
     )

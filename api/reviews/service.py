@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from api.errors import Conflict, NotFound
 from api.progress import repository as progress
 from api.reviews import memory, repository
-from api.reviews.repository import Schedule, ScheduleRow, StartedSchedule
+from api.reviews.repository import Review, Schedule, ScheduleRow
 from api.reviews.schemas import ReviewRead
 from api.topics.schemas import TopicSummary
 from models import ChangeSource, ReviewRating
@@ -21,14 +21,14 @@ FIRST_RATING = ReviewRating.GOOD
 
 def first_schedule(
     *, topic_id: int, at: datetime, retention: float, source: ChangeSource
-) -> StartedSchedule:
+) -> Review:
     """The schedule a topic starts with when it is learned at `at` (completed, or a level
     awarded by a check): that counts as its first review, rated `good`."""
     remembered = memory.first_review(
         card_id=topic_id, rating=FIRST_RATING, at=at, retention=retention
     )
     schedule = Schedule(remembered.card, remembered.due_at, reviews=1, last_reviewed_at=at)
-    return StartedSchedule(schedule, FIRST_RATING, source)
+    return Review(schedule, FIRST_RATING, source)
 
 
 def schedule_awarded_level(
@@ -54,12 +54,13 @@ def schedule_awarded_level(
     started = first_schedule(
         topic_id=state.topic_id, at=at, retention=retention, source=ChangeSource.CHECK
     )
-    repository.save_started(
+    repository.save_review(
         connection,
         learner_id=learner_id,
         topic_id=state.topic_id,
         topic_slug=topic_slug,
-        started=started,
+        review=started,
+        first=True,
     )
     repository.set_record_reviews(
         connection, learner_id=learner_id, topic_id=state.topic_id, reviews=1, last_reviewed_at=at
@@ -104,21 +105,13 @@ def review_topic(
         remembered = memory.review(existing.card, rating, at=at, retention=retention)
     reviews = 1 if existing is None else existing.reviews + 1
     schedule = Schedule(remembered.card, remembered.due_at, reviews=reviews, last_reviewed_at=at)
-    repository.save_schedule(
+    repository.save_review(
         connection,
         learner_id=learner_id,
         topic_id=state.topic_id,
-        schedule=schedule,
-        exists=existing is not None,
-    )
-    repository.add_log_entry(
-        connection,
-        learner_id=learner_id,
         topic_slug=topic_slug,
-        rating=rating,
-        source=ChangeSource.REVIEW,
-        reviewed_at=at,
-        due_at=remembered.due_at,
+        review=Review(schedule, rating, ChangeSource.REVIEW),
+        first=existing is None,
     )
     # The record is locked, so its version cannot have moved since it was read.
     moved = repository.set_record_reviews(
