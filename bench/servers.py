@@ -90,7 +90,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 DEFAULT_LOOP = "asyncio"
 
 
-def uvicorn_command(
+def serving_command(
     target: str,
     port: int,
     *,
@@ -126,11 +126,11 @@ def serve(
     loop: str = DEFAULT_LOOP,
     log_file: Path | None = None,
 ) -> Iterator[Server]:
-    """Run `target` under uvicorn until the block ends; with `log_file`, its access log on and
-    written there."""
+    """Run `target` under uvicorn, served as `skillpath serve` serves (api/serving.py), until
+    the block ends; with `log_file`, its access log on and written there."""
 
     def command(port: int) -> list[str]:
-        return uvicorn_command(
+        return serving_command(
             target, port, workers=workers, factory=factory, loop=loop, access_log=bool(log_file)
         )
 
