@@ -6,6 +6,11 @@ docs/performance.md). A `Prepared` statement is compiled once per dialect, keeps
 result processors SQLAlchemy itself would apply to it, and runs on the DBAPI connection under
 the caller's SQLAlchemy `Connection`, inside that connection's transaction.
 
+On a psycopg connection it runs on psycopg's raw cursor, compiled with PostgreSQL's own
+`$1` placeholders: a regular cursor rewrites `%(name)s` placeholders on every execution, and
+caches the rewrite only for statements under 4 KB (a progress write on PostgreSQL is one
+statement of twice that, api/progress/one_statement.py).
+
 Only for plain statements: named `bindparam`s and plain columns, no expanding parameters, no
 ORM loading. Anything else goes through `Connection.execute`.
 """
@@ -14,8 +19,9 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
+import psycopg
 from sqlalchemy import BindParameter, Connection, Dialect, bindparam
 from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.sql.selectable import CompoundSelect, Select
@@ -63,6 +69,14 @@ def _dbapi_connection(connection: Connection) -> Any:
     return connection.connection.dbapi_connection
 
 
+def _cursor(dbapi_connection: Any, native: bool) -> Any:
+    """A cursor on `dbapi_connection`: psycopg's raw cursor with `native` (it takes `$1`
+    placeholders as they are)."""
+    if native:
+        return psycopg.RawCursor(dbapi_connection)
+    return closing(dbapi_connection.cursor())
+
+
 def _processed(row: Sequence[Any], processors: list[Processor]) -> tuple[Any, ...]:
     return tuple(
         value if process is None else process(value)
@@ -75,7 +89,7 @@ class Prepared:
 
     def __init__(self, statement: Statement) -> None:
         self.statement = statement
-        self._by_dialect: dict[tuple[str, str], _Compiled] = {}
+        self._by_dialect: dict[tuple[str, str, bool], _Compiled] = {}
         self._results: dict[tuple[str, str], list[Processor]] = {}
         self._lock = threading.Lock()
 
@@ -92,54 +106,61 @@ class Prepared:
         self, dbapi_connection: Any, dialect: Dialect, params: Mapping[str, Any]
     ) -> list[tuple[Any, ...]]:
         """Every row, processed as `Connection.execute` would, on a DBAPI connection."""
-        compiled = self._compiled(dialect)
-        with closing(dbapi_connection.cursor()) as cursor:
+        native = isinstance(dbapi_connection, psycopg.Connection)
+        compiled = self._compiled(dialect, native=native)
+        with _cursor(dbapi_connection, native) as cursor:
             cursor.execute(compiled.sql, compiled.arguments(params))
             raw = cursor.fetchall()
-            processors = self._processors(dialect, compiled, cursor.description)
+            processors = self._processors(dialect, compiled, lambda: cursor.description)
         return [_processed(row, processors) for row in raw]
 
     async def rows_on_async(
-        self, connection: Any, dialect: Dialect, params: Mapping[str, Any]
+        self, connection: psycopg.AsyncConnection[Any], dialect: Dialect, params: Mapping[str, Any]
     ) -> list[tuple[Any, ...]]:
-        """`rows_on`, awaited on an async DBAPI-like connection (psycopg's AsyncConnection)."""
-        compiled = self._compiled(dialect)
-        async with connection.cursor() as cursor:
+        """`rows_on`, awaited on psycopg's AsyncConnection."""
+        compiled = self._compiled(dialect, native=True)
+        async with psycopg.AsyncRawCursor(connection) as cursor:
             await cursor.execute(compiled.sql, compiled.arguments(params))
             raw = await cursor.fetchall()
-            processors = self._processors(dialect, compiled, cursor.description)
+            processors = self._processors(dialect, compiled, lambda: cursor.description or ())
         return [_processed(row, processors) for row in raw]
 
     def _processors(
-        self, dialect: Dialect, compiled: _Compiled, description: Sequence[Any]
+        self, dialect: Dialect, compiled: _Compiled, description: Callable[[], Sequence[Any]]
     ) -> list[Processor]:
+        # The cursor's description is read once: psycopg builds it anew on every read.
         key = (dialect.name, dialect.driver)
         processors = self._results.get(key)
         if processors is None:
-            processors = compiled.result_processors(dialect, description)
+            processors = compiled.result_processors(dialect, description())
             with self._lock:
                 self._results[key] = processors
         return processors
 
     def run(self, connection: Connection, params: Mapping[str, Any]) -> int:
         """Run the statement; the number of rows it changed."""
-        compiled = self._compiled(connection.dialect)
-        with closing(_dbapi_connection(connection).cursor()) as cursor:
+        dbapi_connection = _dbapi_connection(connection)
+        native = isinstance(dbapi_connection, psycopg.Connection)
+        compiled = self._compiled(connection.dialect, native=native)
+        with _cursor(dbapi_connection, native) as cursor:
             cursor.execute(compiled.sql, compiled.arguments(params))
             count: int = cursor.rowcount
         return count
 
-    def _compiled(self, dialect: Dialect) -> _Compiled:
-        key = (dialect.name, dialect.driver)
+    def _compiled(self, dialect: Dialect, *, native: bool = False) -> _Compiled:
+        key = (dialect.name, dialect.driver, native)
         found = self._by_dialect.get(key)
         if found is None:
-            found = self._compile(dialect)
+            found = self._compile(dialect, native=native)
             with self._lock:
                 self._by_dialect[key] = found
         return found
 
-    def _compile(self, dialect: Dialect) -> _Compiled:
-        compiled = self.statement.compile(dialect=dialect)
+    def _compile(self, dialect: Dialect, *, native: bool) -> _Compiled:
+        # With `native`, the SQL takes PostgreSQL's placeholders (one per name, `$1` ...); the
+        # values still go through this dialect's processors.
+        writer = cast(Any, type(dialect))(paramstyle="numeric_dollar") if native else dialect
+        compiled = self.statement.compile(dialect=writer)
         names = tuple(compiled.positiontup or ()) if compiled.positional else tuple(compiled.binds)
         binds = tuple(
             compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
