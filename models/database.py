@@ -12,29 +12,28 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
-    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     create_async_engine,
 )
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
+from models.async_connections import PING_AFTER_IDLE_SECONDS, AsyncConnections
 from models.prepared import Prepared
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 SqliteBegin = Literal["DEFERRED", "IMMEDIATE"]
 T = TypeVar("T")
 
-# A PostgreSQL connection's pool, per process. A request holds a connection for its unit of
-# work only; with 32 clients over 2 workers, 16 requests are in flight per worker. Connections
-# beyond `pool_size` are closed when returned, and opening one costs PostgreSQL a process, so
-# the pool keeps as many as the requests in flight use (measured in docs/performance.md).
+# The synchronous engine's pool on PostgreSQL, per process: start-up, the catalog's poll and
+# edits, and the tests' joined transactions use it. Requests use the async connections.
 POSTGRES_POOL_SIZE = 16
 POSTGRES_MAX_OVERFLOW = 8
-# A connection idle for longer than this is checked with a ping (one round trip) before use:
-# one that has been busy all along is known to be alive, and pinging it would add a round trip
-# to every request (SQLAlchemy's pool_pre_ping pings on every checkout).
-PING_AFTER_IDLE_SECONDS = 5.0
+# The async connections' pool, per process. A request holds a connection for one statement or
+# one unit of work; with 32 clients over 2 workers, 16 requests are in flight per worker, more
+# on the busier one, and requests beyond the pool's size wait for a connection.
+POSTGRES_ASYNC_POOL_SIZE = 24
 
 
 def create_db_engine(
@@ -75,23 +74,14 @@ def connect_params(engine: Engine) -> dict[str, Any]:
     return dict(params)
 
 
-def create_async_twin(engine: Engine) -> AsyncEngine:
+def create_async_twin(engine: Engine) -> tuple[AsyncEngine, AsyncConnections]:
     """An engine on `engine`'s PostgreSQL database whose connections are psycopg's async ones,
-    awaited on the event loop: made with the same keyword arguments (its connect_args too, a
-    search_path, say), pooled and pinged when idle like `engine`'s."""
-    params = connect_params(engine)
-
-    async def connect() -> psycopg.AsyncConnection[Any]:
-        return await psycopg.AsyncConnection.connect(**params)
-
-    twin = create_async_engine(
-        engine.url,
-        async_creator=connect,
-        pool_size=POSTGRES_POOL_SIZE,
-        max_overflow=POSTGRES_MAX_OVERFLOW,
-    )
-    _ping_when_idle(twin.sync_engine)
-    return twin
+    awaited on the event loop, made with the same keyword arguments (its connect_args too, a
+    search_path, say); and the pool they come from (models/async_connections.py), which
+    single statements use directly."""
+    connections = AsyncConnections(connect_params(engine), size=POSTGRES_ASYNC_POOL_SIZE)
+    twin = create_async_engine(engine.url, async_creator=connections.connect, poolclass=NullPool)
+    return twin, connections
 
 
 def _ping_when_idle(engine: Engine) -> None:
@@ -178,15 +168,16 @@ class Database:
         self.read_session_factory = read_session_factory or create_session_factory(engine)
         self.runs_inline = engine.dialect.name == "sqlite"
         # sqlite3 runs in autocommit already (isolation_level=None); psycopg does on request.
-        self._autocommit_reads = engine.dialect.name == "postgresql"
+        self._autocommit_on_request = engine.dialect.name == "postgresql"
         # A joined Database works inside its owner's transaction, which is synchronous.
-        self.async_engine = (
-            create_async_twin(engine)
-            if engine.dialect.name == "postgresql"
+        self.async_engine: AsyncEngine | None = None
+        self._async_connections: AsyncConnections | None = None
+        if (
+            engine.dialect.name == "postgresql"
             and engine.dialect.driver == "psycopg"
             and joined_to is None
-            else None
-        )
+        ):
+            self.async_engine, self._async_connections = create_async_twin(engine)
         self.wal_checkpoints = wal_checkpoints
         self._joined_to = joined_to
 
@@ -289,14 +280,28 @@ class Database:
         """
         if self._joined_to is not None:
             return statement.rows(self._joined_to, params)
-        connection = self.engine.raw_connection()
+        return self._rows_in_autocommit(self.engine, statement, params)
+
+    def write_rows(self, statement: Prepared, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """Every row of `statement`, a write made of that one statement, which commits on its
+        own (autocommit, as `read_rows` reads): no BEGIN and no COMMIT round trip, and the row
+        locks it takes are held for that statement and its commit alone."""
+        if self._joined_to is not None:
+            with self._joined_to.begin_nested():
+                return statement.rows(self._joined_to, params)
+        return self._rows_in_autocommit(self.write_engine, statement, params)
+
+    def _rows_in_autocommit(
+        self, engine: Engine, statement: Prepared, params: Mapping[str, Any]
+    ) -> list[tuple[Any, ...]]:
+        connection = engine.raw_connection()
         try:
             driver: Any = connection.driver_connection
-            if not self._autocommit_reads:
-                return statement.rows_on(driver, self.engine.dialect, params)
+            if not self._autocommit_on_request:
+                return statement.rows_on(driver, engine.dialect, params)
             driver.autocommit = True  # no round trip: the pool hands out idle ones
             try:
-                return statement.rows_on(driver, self.engine.dialect, params)
+                return statement.rows_on(driver, engine.dialect, params)
             finally:
                 if not driver.closed:
                     driver.autocommit = False
@@ -309,30 +314,29 @@ class Database:
         """`read_rows`, awaited on the event loop (needs `async_engine`). A connection the
         server has closed since its last use (a restart) is dropped and the read tried once
         more on a new one, so a restart costs no request."""
-        assert self.async_engine is not None
         for attempt in (1, 2):
-            async with self.async_engine.connect() as connection:
-                try:
-                    return await self._rows_in_autocommit(connection, statement, params)
-                except psycopg.OperationalError:
-                    await connection.invalidate()
-                    if attempt == 2:
-                        raise
+            try:
+                return await self._rows_in_autocommit_async(statement, params)
+            except psycopg.OperationalError:
+                if attempt == 2:
+                    raise
         raise AssertionError("unreachable")
 
-    async def _rows_in_autocommit(
-        self, connection: AsyncConnection, statement: Prepared, params: Mapping[str, Any]
+    async def write_rows_async(
+        self, statement: Prepared, params: Mapping[str, Any]
     ) -> list[tuple[Any, ...]]:
-        # Straight on the driver, as `read_rows` does: one round trip, no BEGIN or ROLLBACK.
-        # Setting autocommit on an idle psycopg connection sends nothing to the server.
-        raw = await connection.get_raw_connection()
-        driver: psycopg.AsyncConnection[Any] = raw.driver_connection  # type: ignore[assignment]
-        await driver.set_autocommit(True)
-        try:
-            return await statement.rows_on_async(driver, self.engine.dialect, params)
-        finally:
-            if not driver.closed:
-                await driver.set_autocommit(False)
+        """`write_rows`, awaited on the event loop (needs `async_engine`). Unlike a read, a
+        write whose connection fails is not tried again: it may have committed."""
+        return await self._rows_in_autocommit_async(statement, params)
+
+    async def _rows_in_autocommit_async(
+        self, statement: Prepared, params: Mapping[str, Any]
+    ) -> list[tuple[Any, ...]]:
+        # Straight on a pooled psycopg connection, in autocommit: one round trip. A connection
+        # that fails is closed, and the pool drops it when it comes back.
+        assert self._async_connections is not None
+        async with self._async_connections.autocommit() as connection:
+            return await statement.rows_on_async(connection, self.engine.dialect, params)
 
     def checkpoint(self) -> None:
         """Copy what it can of SQLite's write-ahead log into the database file, without waiting
@@ -351,6 +355,8 @@ class Database:
         and a later loop (a test's next client) opens its own."""
         if self.async_engine is not None:
             await self.async_engine.dispose()
+        if self._async_connections is not None:
+            await self._async_connections.close()
 
     def dispose(self) -> None:
         self.engine.dispose()
