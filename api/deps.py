@@ -81,7 +81,7 @@ class UnitsOfWork:
         result, changes = await self._run(
             lambda: database.write(unit), lambda: database.write_async(unit)
         )
-        self._follow(changes)
+        self.follow(changes)
         return result
 
     async def execute(
@@ -94,8 +94,23 @@ class UnitsOfWork:
         result, changes = await self._run(
             lambda: database.execute(unit), lambda: database.execute_async(unit)
         )
-        self._follow(changes)
+        self.follow(changes)
         return result
+
+    async def write_rows(self, statement: Prepared, **params: Any) -> list[tuple[Any, ...]]:
+        """Every row of one statement that writes, committed on its own
+        (`Database.write_rows`). A progress change it makes is the caller's to `follow`."""
+        database = self._database
+        return await self._run(
+            lambda: database.write_rows(statement, params),
+            lambda: database.write_rows_async(statement, params),
+        )
+
+    @property
+    def writes_in_one_statement(self) -> bool:
+        """Whether this database takes a write and its rules in one statement (PostgreSQL's
+        data-modifying CTEs)."""
+        return self._database.engine.dialect.name == "postgresql"
 
     async def edit_catalog(
         self, work: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
@@ -117,7 +132,7 @@ class UnitsOfWork:
             return run()
         return await run_in_threadpool(run)
 
-    def _follow(self, changes: list[ProgressChange]) -> None:
+    def follow(self, changes: list[ProgressChange]) -> None:
         """Committed: the learners' cached planner states follow their progress changes."""
         if self._learner_states is None or not changes:
             return

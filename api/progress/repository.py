@@ -15,25 +15,20 @@ from sqlalchemy import (
     exists,
     func,
     insert,
-    inspect,
     select,
-    true,
     update,
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.selectable import CTE
 
 from api.reviews.repository import Review, save_review
 from models import (
     Area,
-    Base,
     ChangeSource,
     Learner,
     Progress,
     ProgressEvent,
     ProgressStatus,
-    ReviewLogEntry,
     ReviewSchedule,
     Topic,
 )
@@ -54,8 +49,6 @@ class RecordState:
     version: int
     values: dict[str, Any] | None
     updated_at: datetime | None
-    # Read under a row lock held until the transaction ends (`lookup(..., for_update=True)`).
-    locked: bool = False
     # Kept beside `values` (what a PUT writes): the spaced-review fields only reviews write.
     reviews: int = 0
     last_reviewed_at: datetime | None = None
@@ -86,6 +79,7 @@ _RECORD_COLUMNS = (
     Progress.reviews,
     Progress.last_reviewed_at,
 )
+RECORD_COLUMN_NAMES = tuple(column.key for column in _RECORD_COLUMNS)
 # Every progress write runs these three; they run as Prepared statements (models/prepared.py).
 _SCHEDULED = (
     exists()
@@ -104,21 +98,6 @@ _LOOKUP = Prepared(
     )
     .where(Topic.slug == bindparam("slug"))
 )
-# The same, the record locked as it is read (PostgreSQL): one round trip instead of a lookup
-# and a lock. The lock sits in a LATERAL subquery because PostgreSQL refuses FOR UPDATE on the
-# nullable side of an outer join; a topic without a record still comes back.
-_RECORD_FOR_UPDATE = (
-    select(Progress.id.label("progress_id"), *_RECORD_COLUMNS)
-    .where(Progress.topic_id == Topic.id, Progress.learner_id == bindparam("learner_id"))
-    .with_for_update()
-    .lateral("record")
-)
-_LOOKUP_FOR_UPDATE = Prepared(
-    select(Topic.id, *_RECORD_FOR_UPDATE.c, _SCHEDULED)
-    .select_from(Topic)
-    .outerjoin(_RECORD_FOR_UPDATE, true())
-    .where(Topic.slug == bindparam("slug"))
-)
 _LOCK = select(*_RECORD_COLUMNS).where(Progress.id == bindparam("progress_id")).with_for_update()
 _WRITTEN_COLUMNS = (
     "status",
@@ -135,18 +114,16 @@ _WRITTEN_COLUMNS = (
 _INSERT = Prepared(insert(Progress).values(**bound("learner_id", "topic_id", *_WRITTEN_COLUMNS)))
 # On PostgreSQL a writer that finds no record races others on creating it: the losers' INSERT
 # does nothing (no error, which would end the transaction) and they go round again.
-_CREATE_RECORD = (
+_INSERT_UNLESS_CREATED = Prepared(
     postgresql.insert(Progress)
     .values(**bound("learner_id", "topic_id", *_WRITTEN_COLUMNS))
     .on_conflict_do_nothing(index_elements=[Progress.learner_id, Progress.topic_id])
 )
-_INSERT_UNLESS_CREATED = Prepared(_CREATE_RECORD)
-_UPDATE_RECORD = (
+_UPDATE = Prepared(
     update(Progress)
     .where(Progress.id == bindparam("progress_id"), Progress.version == bindparam("expected"))
     .values(**bound(*_WRITTEN_COLUMNS))
 )
-_UPDATE = Prepared(_UPDATE_RECORD)
 _EVENT_COLUMNS = bound(
     "learner_id", "topic_slug", "actor_id", "version", "occurred_at", "old", "new", "source"
 )
@@ -164,80 +141,20 @@ _INSERT_EVENT_AND_BUMP = Prepared(
     _BUMP.add_cte(insert(ProgressEvent).values(**_EVENT_COLUMNS).cte("event"))
 )
 
-# A learner's change of their record in one statement (PostgreSQL): the record's write, its
-# history event, the learner's progress version and, when the change starts a review
-# schedule, the schedule and its first review in the log. The record is locked when it is
-# read (`lookup(..., for_update=True)`), so the lock is held for this one round trip and the
-# COMMIT, not for one round trip per statement. The other parts take their rows from the
-# record's write: when it writes nothing (a concurrent creation won), nothing is written and
-# no version comes back.
-_EVENT_PARAMS = {name: name for name in _EVENT_COLUMNS}
-_SCHEDULE_PARAMS = {
-    "learner_id": "learner_id",
-    "topic_id": "topic_id",
-    "card": "schedule_card",
-    "due_at": "schedule_due_at",
-    "reviews": "reviews",
-    "last_reviewed_at": "last_reviewed_at",
-}
-_LOG_PARAMS = {
-    "learner_id": "learner_id",
-    "topic_slug": "topic_slug",
-    "rating": "log_rating",
-    "source": "log_source",
-    "reviewed_at": "last_reviewed_at",
-    "due_at": "schedule_due_at",
-}
 
-
-def _from_record(record: CTE, model: type[Base], params: dict[str, str]) -> CTE:
-    """INSERT INTO `model`'s table one row of bound values for each row `record` wrote."""
-    table = inspect(model).local_table
-    values = [bindparam(param, type_=table.c[column].type) for column, param in params.items()]
-    rows = select(*values).select_from(record)
-    return insert(model).from_select(list(params), rows).cte(f"{model.__tablename__}_row")
-
-
-def _change_in_one_statement(record_write: Any, *, starts_schedule: bool) -> Prepared:
-    record = record_write.returning(Progress.id).cte("record")
-    parts = [record, _from_record(record, ProgressEvent, _EVENT_PARAMS)]
-    if starts_schedule:
-        parts.append(_from_record(record, ReviewSchedule, _SCHEDULE_PARAMS))
-        parts.append(_from_record(record, ReviewLogEntry, _LOG_PARAMS))
-    bump = (
-        update(Learner)
-        .where(Learner.id == bindparam("learner_id"), select(record.c.id).exists())
-        .values(progress_version=Learner.progress_version + 1)
-        .returning(Learner.progress_version)
-    )
-    for part in parts:
-        bump = bump.add_cte(part)
-    return Prepared(bump)
-
-
-# By (whether the record exists, whether the change starts a schedule).
-_CHANGES_IN_ONE_STATEMENT = {
-    (exists_, starts): _change_in_one_statement(
-        _UPDATE_RECORD if exists_ else _CREATE_RECORD, starts_schedule=starts
-    )
-    for exists_ in (True, False)
-    for starts in (True, False)
-}
-
-
-def _record_state(
+def record_state(
     topic_id: int,
     progress_id: int | None,
     row: Sequence[Any],
     *,
-    locked: bool = False,
     schedule_exists: bool = False,
 ) -> RecordState:
     """A record's state from its columns (`_RECORD_COLUMNS`). It counts as scheduled when a
     schedule was seen or the record has reviews: every start of a schedule sets the record's
     reviews in the same transaction. The reviews are what tell a locked read on PostgreSQL:
-    a lookup that waited for the lock reads the record as its last writer left it, but the
-    rest of the statement (the EXISTS) as things were before that writer committed."""
+    a read that waited for the lock gets the record as its last writer left it, but a
+    schedule seen before the wait (`lock_record`), or by the rest of the statement
+    (api/progress/one_statement.py), as things were before that writer committed."""
     (
         version,
         status,
@@ -251,7 +168,7 @@ def _record_state(
         last_reviewed_at,
     ) = row
     if progress_id is None:
-        return RecordState(topic_id, None, 0, None, None, locked=locked, scheduled=schedule_exists)
+        return RecordState(topic_id, None, 0, None, None, scheduled=schedule_exists)
     values = {
         "status": ProgressStatus(status).value,
         "mastery": mastery,
@@ -268,7 +185,6 @@ def _record_state(
         values,
         updated_at,
         reviews=reviews,
-        locked=locked,
         last_reviewed_at=last_reviewed_at,
         scheduled=schedule_exists or reviews > 0,
     )
@@ -277,30 +193,24 @@ def _record_state(
 # The write path's functions take a Connection: progress writes run without a Session.
 
 
-def lookup(
-    connection: Connection, *, learner_id: int, topic_slug: str, for_update: bool = False
-) -> RecordState | None:
-    """The topic and the learner's record on it; None when there is no such topic. With
-    `for_update`, on PostgreSQL, the record is locked as it is read (see `lock_record`)."""
+def lookup(connection: Connection, *, learner_id: int, topic_slug: str) -> RecordState | None:
+    """The topic and the learner's record on it; None when there is no such topic."""
     params = {"learner_id": learner_id, "slug": topic_slug}
-    locked = for_update and connection.dialect.name == "postgresql"
-    row = (_LOOKUP_FOR_UPDATE if locked else _LOOKUP).first(connection, params)
+    row = _LOOKUP.first(connection, params)
     if row is None:
         return None
     topic_id, progress_id, *record, scheduled = row
-    return _record_state(
-        topic_id, progress_id, record, locked=locked, schedule_exists=bool(scheduled)
-    )
+    return record_state(topic_id, progress_id, record, schedule_exists=bool(scheduled))
 
 
 def lock_record(connection: Connection, state: RecordState) -> RecordState:
     """`state`'s record re-read under a row lock held until the transaction ends, so concurrent
     writers of one record queue instead of racing. On SQLite, a writing transaction holds the
     database's write lock from its start (BEGIN IMMEDIATE), so `state` was read under it."""
-    if connection.dialect.name == "sqlite" or state.locked:
+    if connection.dialect.name == "sqlite":
         return state
     row = connection.execute(_LOCK, {"progress_id": state.progress_id}).one()
-    return _record_state(state.topic_id, state.progress_id, row, schedule_exists=state.scheduled)
+    return record_state(state.topic_id, state.progress_id, row, schedule_exists=state.scheduled)
 
 
 def insert_record(
@@ -381,55 +291,9 @@ class RecordChange:
 
 
 def write_change(connection: Connection, change: RecordChange) -> bool:
-    """Write `change` and bump the learner's progress version; False, and nothing written,
-    when a concurrent write got there first. One statement on PostgreSQL; on SQLite (one
-    writer at a time) a statement per part."""
-    if connection.dialect.name != "postgresql":
-        return _write_change_in_parts(connection, change)
-    state, started = change.state, change.started
-    params: dict[str, Any] = {
-        "learner_id": change.learner_id,
-        "topic_id": state.topic_id,
-        "progress_id": state.progress_id,
-        "expected": state.version,
-        **change.values,
-        "reviews": change.reviews,
-        "last_reviewed_at": change.last_reviewed_at,
-        "updated_at": change.at,
-        "version": state.version + 1,
-        "topic_slug": change.topic_slug,
-        "actor_id": change.learner_id,
-        "occurred_at": change.at,
-        "old": change.old,
-        "new": change.new,
-        "source": ChangeSource.SELF,
-    }
-    if started is not None:
-        params |= {
-            "schedule_card": started.schedule.card,
-            "schedule_due_at": started.schedule.due_at,
-            "log_rating": started.rating,
-            "log_source": started.source,
-        }
-    statement = _CHANGES_IN_ONE_STATEMENT[(state.progress_id is not None, started is not None)]
-    bumped = statement.first(connection, params)
-    if bumped is None:
-        return False
-    note_progress_change(
-        ProgressChange(
-            change.learner_id,
-            int(bumped[0]),
-            change.topic_slug,
-            change.old,
-            change.new,
-            ChangeSource.SELF,
-            change.card,
-        )
-    )
-    return True
-
-
-def _write_change_in_parts(connection: Connection, change: RecordChange) -> bool:
+    """Write `change` (a statement per part) and bump the learner's progress version; False,
+    and nothing written, when a concurrent write got there first. PostgreSQL writes a PUT in
+    one statement instead (api/progress/one_statement.py)."""
     state = change.state
     if state.progress_id is not None:
         written = update_record(

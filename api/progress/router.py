@@ -101,8 +101,8 @@ async def record_my_progress(
     """Create (201) or replace (200) your record on a topic. Every change is kept in the
     record's history. Send `If-Match` with the ETag you read to refuse overwriting a newer
     change (412)."""
-    saved = await db.execute(
-        service.save_progress,
+    saved = await service.record_progress(
+        db,
         learner_id=caller.learner_id,
         topic_slug=topic_slug,
         body=body,

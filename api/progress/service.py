@@ -7,9 +7,10 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from api.catalog.snapshot import CatalogSnapshot
+from api.deps import UnitsOfWork
 from api.errors import Conflict, NotFound, PreconditionFailed
-from api.progress import repository
-from api.progress.etags import if_match_allows
+from api.progress import one_statement, repository
+from api.progress.etags import admitted_versions, if_match_allows
 from api.progress.schemas import (
     AreaProgress,
     LevelSource,
@@ -102,12 +103,8 @@ def _written_values(body: ProgressWrite, current: dict[str, Any] | None) -> dict
     return {**new, "level": level, "level_source": source}
 
 
-def _lookup(
-    connection: Connection, *, learner_id: int, topic_slug: str, for_update: bool = False
-) -> repository.RecordState:
-    state = repository.lookup(
-        connection, learner_id=learner_id, topic_slug=topic_slug, for_update=for_update
-    )
+def _lookup(connection: Connection, *, learner_id: int, topic_slug: str) -> repository.RecordState:
+    state = repository.lookup(connection, learner_id=learner_id, topic_slug=topic_slug)
     if state is None:
         raise NotFound(f"No topic with slug '{topic_slug}'.")
     return state
@@ -131,18 +128,22 @@ def save_progress(
     the unique constraint, and the loser goes round again as an update; none is lost.
     A record that becomes `completed` starts the topic's review schedule (at `retention`).
     """
+    if connection.dialect.name == "postgresql":
+        put = _PutInOneStatement(
+            learner_id=learner_id,
+            topic_slug=topic_slug,
+            body=body,
+            if_match=if_match,
+            retention=retention,
+        )
+        return _save_in_one_statement(connection, put)
     for _attempt in range(MAX_WRITE_ATTEMPTS):
-        state = _lookup(connection, learner_id=learner_id, topic_slug=topic_slug, for_update=True)
+        state = _lookup(connection, learner_id=learner_id, topic_slug=topic_slug)
         exists = state.progress_id is not None
-        if exists:
-            state = repository.lock_record(connection, state)
         if if_match is not None and not if_match_allows(
             if_match, state.version if exists else None
         ):
-            raise PreconditionFailed(
-                "The record changed since you read it (or does not exist yet); "
-                "read it again and retry with its current ETag."
-            )
+            raise PreconditionFailed(_CHANGED_SINCE_READ)
         new = _written_values(body, state.values)
         if exists and state.values == new:
             return SavedProgress(record=_state_read(state, topic_slug), created=False)
@@ -181,7 +182,138 @@ def save_progress(
                 version=state.version + 1,
             )
             return SavedProgress(record=record, created=not exists)
-    raise Conflict("The record keeps changing under concurrent writes; try again.")
+    raise Conflict(_KEEPS_CHANGING)
+
+
+_CHANGED_SINCE_READ = (
+    "The record changed since you read it (or does not exist yet); "
+    "read it again and retry with its current ETag."
+)
+_KEEPS_CHANGING = "The record keeps changing under concurrent writes; try again."
+
+
+class _PutInOneStatement:
+    """`save_progress` on PostgreSQL: one statement applies the same rules inside the
+    database (api/progress/one_statement.py), so the record's row lock is held for that
+    statement alone; run in autocommit, it commits on its own. `params` are the statement's;
+    `saved` reads what a run of it did."""
+
+    def __init__(
+        self,
+        *,
+        learner_id: int,
+        topic_slug: str,
+        body: ProgressWrite,
+        if_match: str | None,
+        retention: float,
+    ) -> None:
+        self.learner_id = learner_id
+        self.topic_slug = topic_slug
+        at = utc_now()
+        values = body.model_dump(mode="json", exclude={"level"})
+        # Computed up front for a PUT that may complete the topic; the statement stores it
+        # only if the record has no schedule yet, with the topic's id as the card's.
+        self.started = None
+        if values["status"] == ProgressStatus.COMPLETED.value:
+            self.started = reviews_service.first_schedule(
+                topic_id=one_statement.CARD_ID_SET_BY_STATEMENT,
+                at=at,
+                retention=retention,
+                source=ChangeSource.SELF,
+            )
+        started = self.started
+        match_any, versions = (False, ()) if if_match is None else admitted_versions(if_match)
+        self.params = {
+            "learner_id": learner_id,
+            "slug": topic_slug,
+            **values,
+            "level": None if body.level is None else body.level.value,
+            "at": at,
+            "check_match": if_match is not None,
+            "match_any": match_any,
+            "match_versions": list(versions),
+            "card": None if started is None else started.schedule.card,
+            "due_at": None if started is None else started.schedule.due_at,
+            "rating": None if started is None else started.rating.value,
+        }
+
+    def saved(
+        self, rows: list[tuple[Any, ...]]
+    ) -> tuple[SavedProgress, repository.ProgressChange | None] | None:
+        """The record after the statement's run that answered `rows`, and the change it made
+        (None: it changed nothing); None when a concurrent write created the record first,
+        and the statement must run again (it then finds the record to lock)."""
+        if not rows:
+            raise NotFound(f"No topic with slug '{self.topic_slug}'.")
+        done = one_statement.outcome(rows[0])
+        if not done.allowed:
+            raise PreconditionFailed(_CHANGED_SINCE_READ)
+        if not done.changed:
+            return SavedProgress(record=_state_read(done.old, self.topic_slug), created=False), None
+        if done.new is None or done.event_new is None or done.progress_version is None:
+            return None
+        card = None
+        if done.starts and self.started is not None:
+            card = {**self.started.schedule.card, "card_id": done.topic_id}
+        change = repository.ProgressChange(
+            self.learner_id,
+            done.progress_version,
+            self.topic_slug,
+            done.event_old,
+            done.event_new,
+            ChangeSource.SELF,
+            card,
+        )
+        created = done.old.progress_id is None
+        return SavedProgress(record=_state_read(done.new, self.topic_slug), created=created), change
+
+
+def _save_in_one_statement(connection: Connection, put: _PutInOneStatement) -> SavedProgress:
+    for _attempt in range(MAX_WRITE_ATTEMPTS):
+        done = put.saved(one_statement.PUT_RECORD.rows(connection, put.params))
+        if done is not None:
+            saved, change = done
+            if change is not None:
+                repository.note_progress_change(change)
+            return saved
+    raise Conflict(_KEEPS_CHANGING)
+
+
+async def record_progress(
+    db: UnitsOfWork,
+    *,
+    learner_id: int,
+    topic_slug: str,
+    body: ProgressWrite,
+    if_match: str | None,
+    retention: float,
+) -> SavedProgress:
+    """`save_progress` as a request runs it: on PostgreSQL its one statement is the whole unit
+    of work, awaited on the event loop; elsewhere in a write transaction."""
+    if not db.writes_in_one_statement:
+        return await db.execute(
+            save_progress,
+            learner_id=learner_id,
+            topic_slug=topic_slug,
+            body=body,
+            if_match=if_match,
+            retention=retention,
+        )
+    put = _PutInOneStatement(
+        learner_id=learner_id,
+        topic_slug=topic_slug,
+        body=body,
+        if_match=if_match,
+        retention=retention,
+    )
+    for _attempt in range(MAX_WRITE_ATTEMPTS):
+        done = put.saved(await db.write_rows(one_statement.PUT_RECORD, **put.params))
+        if done is not None:
+            saved, change = done
+            if change is not None:
+                db.follow([change])
+            return saved
+    raise Conflict(_KEEPS_CHANGING)
 
 
 def _becomes_completed(state: repository.RecordState, new: dict[str, object]) -> bool:

@@ -104,6 +104,32 @@ def test_if_match_on_a_missing_record_is_412(client: TestClient, learner: Accoun
 
 
 @pytest.mark.parametrize(
+    ("if_match", "status"),
+    [
+        ('"7", "2"', 200),  # a list naming the current tag
+        ("*", 200),  # any existing record
+        ('W/"2"', 412),  # a weak tag never matches (strong comparison)
+        ('"02"', 412),  # another tag, though it names the same number
+        ('"99999999999999999999"', 412),  # beyond any version
+        ('"two"', 412),
+    ],
+)
+def test_if_match_compares_entity_tags_strongly(
+    client: TestClient, learner: Account, if_match: str, status: int
+):
+    record_progress(client, learner, "calculus", status="in_progress")
+    record_progress(client, learner, "calculus", status="completed")
+    response = client.put(
+        "/api/v1/me/progress/calculus",
+        json={"status": "skipped"},
+        headers={**learner.headers, "If-Match": if_match},
+    )
+    assert response.status_code == status
+    current = client.get("/api/v1/me/progress/calculus", headers=learner.headers).json()
+    assert current["status"] == ("skipped" if status == 200 else "completed")
+
+
+@pytest.mark.parametrize(
     "body",
     [
         {"status": "mastered"},

@@ -1,5 +1,6 @@
-"""A progress write's locked lookup on PostgreSQL that had to wait for another writer sees
-what that writer did, the review schedule it started included (api/progress/repository.py)."""
+"""A PUT on PostgreSQL that had to wait for another writer's lock on the record sees what that
+writer did, the review schedule it started included (api/progress/one_statement.py): it does
+not start a second one, though the schedule is newer than the statement's snapshot."""
 
 import threading
 import time
@@ -9,8 +10,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import Engine, delete, insert, select, text, update
 
-from api.progress import repository
-from api.progress.repository import RecordState
+from api.progress.schemas import ProgressWrite
+from api.progress.service import SavedProgress, save_progress
 from models import Learner, Progress, ReviewSchedule, Topic
 
 TOPIC = "linear-regression"
@@ -20,14 +21,15 @@ def _blocked_on_a_lock(engine: Engine) -> bool:
     with engine.connect() as connection:
         waiting = connection.execute(
             text(
+                # The PUT's statement (pg_stat_activity keeps only its first kilobyte).
                 "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                "AND query LIKE '%FOR UPDATE%'"
+                "AND query LIKE 'WITH state AS%'"
             )
         ).scalar_one()
     return bool(waiting)
 
 
-def test_a_lookup_that_waited_for_a_completion_sees_the_schedule_it_started(
+def test_a_put_that_waited_for_a_completion_sees_the_schedule_it_started(
     seeded_engine: Engine,
 ):
     if seeded_engine.dialect.name != "postgresql":
@@ -48,13 +50,18 @@ def test_a_lookup_that_waited_for_a_completion_sees_the_schedule_it_started(
                 learner_id=learner_id, topic_id=topic_id, status="in_progress", version=1
             )
         )
-    found: list[RecordState | None] = []
+    saved: list[SavedProgress] = []
 
-    def lookup() -> None:
+    def complete() -> None:
         with seeded_engine.begin() as connection:
-            found.append(
-                repository.lookup(
-                    connection, learner_id=learner_id, topic_slug=TOPIC, for_update=True
+            saved.append(
+                save_progress(
+                    connection,
+                    learner_id=learner_id,
+                    topic_slug=TOPIC,
+                    body=ProgressWrite(status="completed", hours_spent=3),
+                    if_match=None,
+                    retention=0.9,
                 )
             )
 
@@ -63,18 +70,25 @@ def test_a_lookup_that_waited_for_a_completion_sees_the_schedule_it_started(
             with holder.begin():
                 record = (Progress.learner_id == learner_id) & (Progress.topic_id == topic_id)
                 holder.execute(select(Progress.id).where(record).with_for_update())
-                waiter = threading.Thread(target=lookup)
+                waiter = threading.Thread(target=complete)
                 waiter.start()
                 deadline = time.monotonic() + 10
                 while not _blocked_on_a_lock(seeded_engine):
-                    assert time.monotonic() < deadline, "the lookup never waited for the lock"
+                    assert time.monotonic() < deadline, "the PUT never waited for the lock"
                     time.sleep(0.02)
-                # What a completion does, while the lookup waits: the record and its schedule.
+                # What a self-check's awarded level does while the PUT waits: the record, at
+                # the level, and the schedule it starts (the PUT then completes the topic).
                 now = datetime.now(UTC)
                 holder.execute(
                     update(Progress)
                     .where(record)
-                    .values(status="completed", reviews=1, last_reviewed_at=now, version=2)
+                    .values(
+                        level="practiced",
+                        level_source="check",
+                        reviews=1,
+                        last_reviewed_at=now,
+                        version=2,
+                    )
                 )
                 holder.execute(
                     insert(ReviewSchedule).values(
@@ -87,12 +101,15 @@ def test_a_lookup_that_waited_for_a_completion_sees_the_schedule_it_started(
                     )
                 )
             waiter.join(timeout=10)
-        [state] = found
-        assert state is not None
-        assert state.version == 2
-        assert state.values is not None
-        assert state.values["status"] == "completed"
-        assert state.scheduled
+        [put] = saved  # no error: it did not start the schedule again
+        assert put.record.version == 3
+        assert put.record.status == "completed"
+        assert put.record.reviews == 1
+        with seeded_engine.connect() as connection:
+            schedules = connection.execute(
+                select(ReviewSchedule.reviews).where(ReviewSchedule.learner_id == learner_id)
+            ).all()
+        assert schedules == [(1,)]
     finally:
         with seeded_engine.begin() as connection:
             connection.execute(delete(Learner).where(Learner.id == learner_id))
