@@ -431,6 +431,15 @@ def report_header(database_url: str, load: Load) -> dict[str, Any]:
     }
 
 
+def only_named(chosen: list[Scenario], words: str) -> list[Scenario]:
+    """The scenarios whose name holds one of `words` (comma-separated; none: every one),
+    for measuring a few while working on them (`BENCH_ONLY=PUT make bench`)."""
+    wanted = [word for word in words.split(",") if word]
+    if not wanted:
+        return chosen
+    return [scenario for scenario in chosen if any(word in scenario.name for word in wanted)]
+
+
 def log_path(name: str) -> Path:
     RESULTS_DIR.mkdir(exist_ok=True)
     path = RESULTS_DIR / f"{name}.log"
@@ -447,7 +456,10 @@ def measure(database_url: str, load: Load, name: str) -> dict[str, Any]:
         ) as server,
         serve_hello(load, log_path(f"{name}-hello")) as hello,
     ):
-        chosen = scenarios(seeded_subject(server.url), targets_for(database_url), load.threads)
+        chosen = only_named(
+            scenarios(seeded_subject(server.url), targets_for(database_url), load.threads),
+            os.environ.get("BENCH_ONLY", ""),
+        )
         hellos, measured = interleaved(server.url, hello.url, chosen, load)
         rss = servers.rss_megabytes(server.process.pid)
     return {
