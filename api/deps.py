@@ -1,6 +1,7 @@
 """Dependencies shared by the routers: units of work on the database, and the catalog."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
+from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Annotated, Any, Concatenate, ParamSpec, TypeVar
 
 from fastapi import Depends, Request
@@ -11,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from api.catalog.snapshot import CatalogSnapshot
 from api.catalog.store import CatalogStore
 from api.progress.repository import ProgressChange, collect_progress_changes
+from api.progress.turns import RecordTurns
 from models.database import Database
 from models.prepared import Prepared
 
@@ -37,11 +39,15 @@ class UnitsOfWork:
         database: Database,
         catalog: CatalogStore,
         learner_states: "LearnerStates | None" = None,
+        record_turns: RecordTurns | None = None,
     ) -> None:
         self._database = database
         self._catalog = catalog
         # Moved along by the progress changes this request commits (`write`, `execute`).
         self._learner_states = learner_states
+        # Shared by the process's requests (`write_turn`); a unit of work made without them
+        # (one that only reads) takes its turns alone.
+        self._record_turns = RecordTurns() if record_turns is None else record_turns
 
     @property
     def catalog(self) -> CatalogSnapshot:
@@ -106,6 +112,10 @@ class UnitsOfWork:
             lambda: database.write_rows_async(statement, params),
         )
 
+    def write_turn(self, record: Hashable) -> AbstractAsyncContextManager[None]:
+        """This process's turn to write `record` (api/progress/turns.py)."""
+        return self._record_turns.turn(record)
+
     @property
     def writes_in_one_statement(self) -> bool:
         """Whether this database takes a write and its rules in one statement (PostgreSQL's
@@ -168,7 +178,9 @@ def catalog_store(request: Request) -> CatalogStore:
 async def units_of_work(request: Request) -> UnitsOfWork:
     """Database access for this request."""
     state = request.app.state
-    return UnitsOfWork(state.database, catalog_store(request), state.learner_states)
+    return UnitsOfWork(
+        state.database, catalog_store(request), state.learner_states, state.record_turns
+    )
 
 
 async def current_snapshot(request: Request) -> CatalogSnapshot:

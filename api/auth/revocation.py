@@ -29,20 +29,27 @@ from typing import Any
 
 from sqlalchemy import bindparam, exists, false, select
 
-from api.auth.security import token_claims
+from api.auth.security import TokenClaims, token_claims
 from api.deps import UnitsOfWork
 from models import Learner, RevokedToken
 from models.prepared import Prepared
 
-# The learner's progress version when the token is still good; no row when it is not.
-TOKEN_CHECK = Prepared(
-    select(Learner.progress_version).where(
-        Learner.id == bindparam("learner_id"),
-        Learner.token_generation == bindparam("generation"),
-        Learner.disabled.is_(false()),
-        ~exists().where(RevokedToken.jti == bindparam("jti")),
-    )
+# What makes a token still good, on the learner's row: parameters `learner_id`, `generation`
+# and `jti`, its claims (`check_params`). A write can take it into its own statement
+# (api/progress/one_statement.py) and save the request this read.
+TOKEN_IS_GOOD = (
+    Learner.id == bindparam("learner_id"),
+    Learner.token_generation == bindparam("generation"),
+    Learner.disabled.is_(false()),
+    ~exists().where(RevokedToken.jti == bindparam("jti")),
 )
+# The learner's progress version when the token is still good; no row when it is not.
+TOKEN_CHECK = Prepared(select(Learner.progress_version).where(*TOKEN_IS_GOOD))
+
+
+def check_params(claims: TokenClaims) -> dict[str, Any]:
+    """The parameters of `TOKEN_IS_GOOD` for a token's claims."""
+    return {"learner_id": claims.learner_id, "generation": claims.generation, "jti": claims.jti}
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,9 +88,7 @@ async def caller_of(token: str, db: UnitsOfWork, *, secret: str) -> Caller | Non
     claims = token_claims(token, secret=secret)
     if claims is None:
         return None
-    progress_version = await db.scalar(
-        TOKEN_CHECK, learner_id=claims.learner_id, generation=claims.generation, jti=claims.jti
-    )
+    progress_version = await db.scalar(TOKEN_CHECK, **check_params(claims))
     if progress_version is None:
         return None
     return Caller(

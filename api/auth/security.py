@@ -64,6 +64,10 @@ def create_access_token(
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
+# What a request with a bad, expired or revoked token is told (401).
+INVALID_TOKEN = "Invalid or expired bearer token."  # noqa: S105 (a message, not a secret)
+
+
 def token_claims(token: str, *, secret: str) -> TokenClaims | None:
     """The claims of a well-signed, unexpired token, or None for any other token."""
     claims = _verified_claims(token, secret)

@@ -47,6 +47,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.selectable import CTE
 
+from api.auth.revocation import TOKEN_IS_GOOD
 from api.progress.repository import RECORD_COLUMN_NAMES, RecordState, record_state
 from api.progress.schemas import LevelSource
 from models import (
@@ -136,6 +137,12 @@ _STARTS = and_(
     or_(not_(_EXISTS), _F.status != _COMPLETED),
     not_(_SCHEDULED),
 )
+# With `check_token`, the statement writes only for a caller whose token is still good (the
+# request's own token check, in the same round trip): no row comes back otherwise.
+_CALLER = or_(
+    not_(bindparam("check_token", type_=Boolean)),
+    select(Learner.id).where(*TOKEN_IS_GOOD).exists(),
+)
 _STATE = (
     select(
         Topic.id.label("topic_id"),
@@ -147,11 +154,17 @@ _STATE = (
     )
     .select_from(Topic)
     .outerjoin(_FOUND, true())
-    .where(Topic.slug == _text("slug"))
+    .where(Topic.slug == _text("slug"), _CALLER)
     .cte("state")
 )
 _S = _STATE.c
 _WRITES = and_(_S.allowed, _S.changed)
+
+
+# The time of the change: the service's clock, or the record's last change if that is later
+# (another process's clock, or a writer that took the lock first), so that a record's changes
+# never go back in time.
+_NOW = func.greatest(_AT, _S.old_updated_at, type_=_RECORD.c.updated_at.type)
 
 
 def _new_values(reviews: Any, last_reviewed_at: Any) -> dict[str, Any]:
@@ -165,8 +178,8 @@ def _new_values(reviews: Any, last_reviewed_at: Any) -> dict[str, Any]:
         "level": _LEVEL,
         "level_source": _S.new_level_source,
         "reviews": case((_S.starts, 1), else_=reviews),
-        "last_reviewed_at": case((_S.starts, _AT), else_=last_reviewed_at),
-        "updated_at": _AT,
+        "last_reviewed_at": case((_S.starts, _NOW), else_=last_reviewed_at),
+        "updated_at": _NOW,
     }
 
 
@@ -261,7 +274,7 @@ _EVENT = (
             _text("slug"),
             _LEARNER,
             _W.version,
-            _AT,
+            _W.updated_at,
             case((_S.old_id.is_(None), null()), else_=_shown_json(_S, "old_")),
             _shown_json(_W),
             _word(ChangeSource.SELF.value),
@@ -300,7 +313,7 @@ _LOG = _from_written(
         "topic_slug": _text("slug"),
         "rating": _text("rating"),
         "source": _word(ChangeSource.SELF.value),
-        "reviewed_at": _AT,
+        "reviewed_at": _W.last_reviewed_at,
         "due_at": _param("due_at", "updated_at"),
     },
     starts=True,
@@ -327,8 +340,9 @@ PUT_RECORD = Prepared(
     .outerjoin(_EVENT, true())
     .add_cte(_SCHEDULE, _LOG)
 )
-"""The PUT, run with `put_params`: no row when there is no such topic, else one that says
-what it found and what it did (`PutOutcome`)."""
+"""The PUT (its parameters: api/progress/service.py): no row when there is no such topic, or
+when the token checked is no longer good; else one that says what it found and what it did
+(`outcome`)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,9 +6,11 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
+from api.auth import revocation
+from api.auth.security import INVALID_TOKEN, TokenClaims
 from api.catalog.snapshot import CatalogSnapshot
 from api.deps import UnitsOfWork
-from api.errors import Conflict, NotFound, PreconditionFailed
+from api.errors import Conflict, NotFound, PreconditionFailed, Unauthorized
 from api.progress import one_statement, repository
 from api.progress.etags import admitted_versions, if_match_allows
 from api.progress.schemas import (
@@ -106,7 +108,7 @@ def _written_values(body: ProgressWrite, current: dict[str, Any] | None) -> dict
 def _lookup(connection: Connection, *, learner_id: int, topic_slug: str) -> repository.RecordState:
     state = repository.lookup(connection, learner_id=learner_id, topic_slug=topic_slug)
     if state is None:
-        raise NotFound(f"No topic with slug '{topic_slug}'.")
+        raise NotFound(_no_topic(topic_slug))
     return state
 
 
@@ -196,7 +198,8 @@ class _PutInOneStatement:
     """`save_progress` on PostgreSQL: one statement applies the same rules inside the
     database (api/progress/one_statement.py), so the record's row lock is held for that
     statement alone; run in autocommit, it commits on its own. `params` are the statement's;
-    `saved` reads what a run of it did."""
+    `saved` reads what a run of it did. With `claims`, the statement also checks that the
+    token they come from is still good (a request's own check, in the same round trip)."""
 
     def __init__(
         self,
@@ -206,6 +209,7 @@ class _PutInOneStatement:
         body: ProgressWrite,
         if_match: str | None,
         retention: float,
+        claims: TokenClaims | None = None,
     ) -> None:
         self.learner_id = learner_id
         self.topic_slug = topic_slug
@@ -235,16 +239,16 @@ class _PutInOneStatement:
             "card": None if started is None else started.schedule.card,
             "due_at": None if started is None else started.schedule.due_at,
             "rating": None if started is None else started.rating.value,
+            "check_token": claims is not None,
+            **({"generation": 0, "jti": ""} if claims is None else revocation.check_params(claims)),
         }
 
     def saved(
         self, rows: list[tuple[Any, ...]]
     ) -> tuple[SavedProgress, repository.ProgressChange | None] | None:
-        """The record after the statement's run that answered `rows`, and the change it made
-        (None: it changed nothing); None when a concurrent write created the record first,
-        and the statement must run again (it then finds the record to lock)."""
-        if not rows:
-            raise NotFound(f"No topic with slug '{self.topic_slug}'.")
+        """The record after the statement's run that answered `rows` (one row), and the change
+        it made (None: it changed nothing); None when a concurrent write created the record
+        first, and the statement must run again (it then finds the record to lock)."""
         done = one_statement.outcome(rows[0])
         if not done.allowed:
             raise PreconditionFailed(_CHANGED_SINCE_READ)
@@ -270,7 +274,10 @@ class _PutInOneStatement:
 
 def _save_in_one_statement(connection: Connection, put: _PutInOneStatement) -> SavedProgress:
     for _attempt in range(MAX_WRITE_ATTEMPTS):
-        done = put.saved(one_statement.PUT_RECORD.rows(connection, put.params))
+        rows = one_statement.PUT_RECORD.rows(connection, put.params)
+        if not rows:
+            raise NotFound(_no_topic(put.topic_slug))
+        done = put.saved(rows)
         if done is not None:
             saved, change = done
             if change is not None:
@@ -282,38 +289,56 @@ def _save_in_one_statement(connection: Connection, put: _PutInOneStatement) -> S
 async def record_progress(
     db: UnitsOfWork,
     *,
-    learner_id: int,
+    claims: TokenClaims,
     topic_slug: str,
     body: ProgressWrite,
     if_match: str | None,
     retention: float,
 ) -> SavedProgress:
-    """`save_progress` as a request runs it: on PostgreSQL its one statement is the whole unit
-    of work, awaited on the event loop; elsewhere in a write transaction."""
+    """`save_progress` as a request runs it, for the caller whose token's `claims` these are
+    (401 unless the token is still good): on PostgreSQL the token's check and the write are
+    one statement, the whole unit of work, awaited on the event loop; elsewhere the check is
+    a read and the write a transaction."""
     if not db.writes_in_one_statement:
+        if await db.scalar(revocation.TOKEN_CHECK, **revocation.check_params(claims)) is None:
+            raise Unauthorized(INVALID_TOKEN)
         return await db.execute(
             save_progress,
-            learner_id=learner_id,
+            learner_id=claims.learner_id,
             topic_slug=topic_slug,
             body=body,
             if_match=if_match,
             retention=retention,
         )
-    put = _PutInOneStatement(
-        learner_id=learner_id,
-        topic_slug=topic_slug,
-        body=body,
-        if_match=if_match,
-        retention=retention,
-    )
-    for _attempt in range(MAX_WRITE_ATTEMPTS):
-        done = put.saved(await db.write_rows(one_statement.PUT_RECORD, **put.params))
-        if done is not None:
-            saved, change = done
-            if change is not None:
-                db.follow([change])
-            return saved
+    # One write of the record at a time from this process (api/progress/turns.py); the time
+    # of the change is taken once it is this write's turn.
+    async with db.write_turn((claims.learner_id, topic_slug)):
+        put = _PutInOneStatement(
+            learner_id=claims.learner_id,
+            topic_slug=topic_slug,
+            body=body,
+            if_match=if_match,
+            retention=retention,
+            claims=claims,
+        )
+        for _attempt in range(MAX_WRITE_ATTEMPTS):
+            rows = await db.write_rows(one_statement.PUT_RECORD, **put.params)
+            if not rows:  # which of the two it was: one more read, on this rare path
+                token = revocation.check_params(claims)
+                if await db.scalar(revocation.TOKEN_CHECK, **token) is None:
+                    raise Unauthorized(INVALID_TOKEN)
+                raise NotFound(_no_topic(topic_slug))
+            done = put.saved(rows)
+            if done is not None:
+                saved, change = done
+                if change is not None:
+                    db.follow([change])
+                return saved
     raise Conflict(_KEEPS_CHANGING)
+
+
+def _no_topic(topic_slug: str) -> str:
+    return f"No topic with slug '{topic_slug}'."
 
 
 def _becomes_completed(state: repository.RecordState, new: dict[str, object]) -> bool:

@@ -44,8 +44,13 @@ def assert_refused_everywhere(client: TestClient, headers: dict[str, str]) -> No
     for path in AUTHENTICATED_READS:
         response = assert_problem(client.get(path, headers=headers), 401)
         assert response["detail"] == "Invalid or expired bearer token.", path
+    # A write checks the token in its own statement on PostgreSQL: refused the same way.
     write = client.put("/api/v1/me/progress/python", json={"status": "completed"}, headers=headers)
-    assert_problem(write, 401)
+    assert assert_problem(write, 401)["detail"] == "Invalid or expired bearer token."
+    unknown_topic = client.put(
+        "/api/v1/me/progress/nope", json={"status": "completed"}, headers=headers
+    )
+    assert assert_problem(unknown_topic, 401)["detail"] == "Invalid or expired bearer token."
     assert_problem(client.post("/api/v1/auth/logout", headers=headers), 401)
 
 
