@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test fuzz lint format lock bench bench-scale bench-teams bench-engine bench-loops clean openapi crash-test soak screenshots
+.PHONY: run test fuzz lint format lock bench bench-cpu bench-scale bench-teams bench-engine bench-loops clean openapi crash-test soak screenshots
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,9 +58,14 @@ lock:
 
 # Load benchmark of the service, served as `make run` serves it, against a bare FastAPI app run
 # between every two scenarios; includes the write-then-read loop (needs wrk: apt-get install wrk).
-# SKILLPATH_BENCH_DATABASE_URL=postgresql+psycopg://... BENCH_WORKERS=2 for PostgreSQL.
+# SKILLPATH_BENCH_DATABASE_URL=postgresql+psycopg://... BENCH_WORKERS=2 for PostgreSQL;
+# BENCH_ONLY=PUT,roadmap for the scenarios whose names hold those words.
 bench: $(STAMP)
 	$(BIN)/python -m bench.load
+
+# CPU per request of each scenario, the service's and the database's (bench/cpu.py).
+bench-cpu: $(STAMP)
+	$(BIN)/python -m bench.cpu
 
 # The same endpoints on 10,000 topics, 40,000 edges, 100,000 learners, 1,000,000 progress records,
 # and write-then-read against the seed catalog's in the same run.

@@ -119,7 +119,7 @@ def write_until_the_server_dies(base_url: str, writer: Writer, start: threading.
 
 def load_then_kill(server: servers.Server, writers: list[Writer], *, seconds: float) -> float:
     """Run the writers, SIGKILL the server after a random moment; seconds of load."""
-    assert servers._children(server.process.pid) == [], "expected a single uvicorn process"
+    assert servers.children(server.process.pid) == [], "expected a single uvicorn process"
     start = threading.Barrier(len(writers) + 1)
     threads = [
         threading.Thread(target=write_until_the_server_dies, args=(server.url, writer, start))

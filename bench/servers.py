@@ -63,7 +63,7 @@ def _listening_sockets(port: int) -> set[str]:
 def listens_on(pid: int, port: int) -> bool:
     """Whether process `pid` (or one of its workers) holds the socket listening on `port`."""
     sockets = _listening_sockets(port)
-    for candidate in [pid, *_children(pid)]:
+    for candidate in [pid, *children(pid)]:
         try:
             descriptors = os.listdir(f"/proc/{candidate}/fd")
         except OSError:
@@ -301,7 +301,7 @@ def wait_until_ready(url: str, process: subprocess.Popen[bytes], *, timeout: flo
 def rss_megabytes(pid: int) -> float:
     """Resident memory of a process and its children (uvicorn workers), from /proc."""
     total_kb = 0
-    for candidate in [pid, *_children(pid)]:
+    for candidate in [pid, *children(pid)]:
         try:
             with open(f"/proc/{candidate}/status") as status:
                 for line in status:
@@ -312,7 +312,7 @@ def rss_megabytes(pid: int) -> float:
     return total_kb / 1024
 
 
-def _children(pid: int) -> list[int]:
+def children(pid: int) -> list[int]:
     try:
         with open(f"/proc/{pid}/task/{pid}/children") as children:
             return [int(child) for child in children.read().split()]

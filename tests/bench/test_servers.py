@@ -1,12 +1,15 @@
 """Starting servers for benchmarks and end-to-end tests: a port taken by another process
 between picking it and binding it costs a retry, never a failure or someone else's server."""
 
+import os
 import socket
+import time
 
 import httpx
 import pytest
 
 from bench import servers
+from bench.cpu import cpu_seconds
 
 
 def test_a_port_taken_before_the_server_binds_it_is_given_up_for_another(
@@ -24,3 +27,12 @@ def test_a_port_taken_before_the_server_binds_it_is_given_up_for_another(
             assert servers.listens_on(server.process.pid, int(server.url.rsplit(":", 1)[1]))
             assert httpx.get(f"{server.url}/hello", timeout=5).status_code == 200
         assert not servers.listens_on(server.process.pid, taken)
+
+
+def test_cpu_seconds_count_what_a_process_spends():
+    before = cpu_seconds([os.getpid()])
+    deadline = time.process_time() + 0.3
+    while time.process_time() < deadline:
+        pass
+    assert cpu_seconds([os.getpid()]) - before >= 0.2
+    assert cpu_seconds([2**22 + 7]) == 0  # a process that is gone counts for nothing

@@ -39,7 +39,7 @@ def test_connections_opened_at_once_spread_over_every_worker():
     with servers.serve("bench.hello:app", workers=2, ready_path="/hello") as server:
         port = int(server.url.rsplit(":", 1)[1])
         # (uvicorn's supervisor has a child that is no worker: multiprocessing's tracker.)
-        children = servers._children(server.process.pid)
+        children = servers.children(server.process.pid)
         workers = [pid for pid in children if servers.listens_on(pid, port)]
         assert len(workers) == 2
         with ExitStack() as stack:
