@@ -8,7 +8,8 @@ autocommit, does all of it inside the database: it locks the record, checks `If-
 applies the PUT's rules (a no-op writes nothing, a level written back keeps who set it, a
 first completion starts the review schedule), writes the record, its history event, the
 schedule and its log entry, and bumps the learner's progress version. The lock is held for
-that statement and its commit alone.
+that statement and its commit alone. A request's statement also checks that its bearer token
+is still good (`revocation.TOKEN_IS_GOOD`): the PUT is one round trip.
 
 The rules are the ones `api.progress.service.save_progress` applies in Python on SQLite; the
 tests run every PUT case on both databases. The event's values are built here as

@@ -125,10 +125,12 @@ def save_progress(
 
     With `if_match`, the write happens only if the record's current ETag is listed (412
     otherwise). A write that changes nothing leaves the version and the history as they are.
-    An existing record is locked before it is compared, so writers of one record take turns;
-    the UPDATE still names the version it read. Two writers creating the same record race on
-    the unique constraint, and the loser goes round again as an update; none is lost.
-    A record that becomes `completed` starts the topic's review schedule (at `retention`).
+    Writers of one record take turns on a lock held from the record's read to the write: on
+    PostgreSQL its row lock, taken by the one statement that applies these rules there
+    (`_PutInOneStatement`); on SQLite the database's, taken at BEGIN IMMEDIATE. Two writers
+    creating the same record race on the unique constraint, and the loser goes round again as
+    an update; none is lost. A record that becomes `completed` starts the topic's review
+    schedule (at `retention`).
     """
     if connection.dialect.name == "postgresql":
         put = _PutInOneStatement(
