@@ -84,11 +84,9 @@ class UnitsOfWork:
         """Run `work(session, ...)` and commit; nothing is kept if it raises."""
         database = self._database
         unit = _noting_changes(_bound(work, *args, **kwargs))
-        result, changes = await self._run(
+        return await self._following(
             lambda: database.write(unit), lambda: database.write_async(unit)
         )
-        self.follow(changes)
-        return result
 
     async def execute(
         self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
@@ -97,11 +95,9 @@ class UnitsOfWork:
         only: a Connection costs a fraction of a Session on the hottest writes."""
         database = self._database
         unit = _noting_changes(_bound(work, *args, **kwargs))
-        result, changes = await self._run(
+        return await self._following(
             lambda: database.execute(unit), lambda: database.execute_async(unit)
         )
-        self.follow(changes)
-        return result
 
     async def write_rows(self, statement: Prepared, **params: Any) -> list[tuple[Any, ...]]:
         """Every row of one statement that writes, committed on its own
@@ -141,6 +137,17 @@ class UnitsOfWork:
         if self._database.runs_inline:
             return run()
         return await run_in_threadpool(run)
+
+    async def _following(
+        self,
+        run: Callable[[], tuple[T, list[ProgressChange]]],
+        run_async: Callable[[], Awaitable[tuple[T, list[ProgressChange]]]],
+    ) -> T:
+        """A committing unit of work (`_run`), after which the progress changes it made are
+        followed."""
+        result, changes = await self._run(run, run_async)
+        self.follow(changes)
+        return result
 
     def follow(self, changes: list[ProgressChange]) -> None:
         """Committed: the learners' cached planner states follow their progress changes."""
