@@ -83,12 +83,19 @@ async def request_caller(
     return caller
 
 
+async def version_if_good(claims: TokenClaims, db: UnitsOfWork) -> int | None:
+    """The learner's progress version when the token with these (verified) `claims` is still
+    good; None when it has been revoked, or its account disabled or deleted."""
+    version: int | None = await db.scalar(TOKEN_CHECK, **check_params(claims))
+    return version
+
+
 async def caller_of(token: str, db: UnitsOfWork, *, secret: str) -> Caller | None:
     """The caller a token names when it is well signed, unexpired and not revoked; else None."""
     claims = token_claims(token, secret=secret)
     if claims is None:
         return None
-    progress_version = await db.scalar(TOKEN_CHECK, **check_params(claims))
+    progress_version = await version_if_good(claims, db)
     if progress_version is None:
         return None
     return Caller(

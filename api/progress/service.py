@@ -302,8 +302,7 @@ async def record_progress(
     one statement, the whole unit of work, awaited on the event loop; elsewhere the check is
     a read and the write a transaction."""
     if not db.writes_in_one_statement:
-        if await db.scalar(revocation.TOKEN_CHECK, **revocation.check_params(claims)) is None:
-            raise Unauthorized(INVALID_TOKEN)
+        await _require_good_token(claims, db)
         return await db.execute(
             save_progress,
             learner_id=claims.learner_id,
@@ -326,9 +325,7 @@ async def record_progress(
         for _attempt in range(MAX_WRITE_ATTEMPTS):
             rows = await db.write_rows(one_statement.PUT_RECORD, **put.params)
             if not rows:  # which of the two it was: one more read, on this rare path
-                token = revocation.check_params(claims)
-                if await db.scalar(revocation.TOKEN_CHECK, **token) is None:
-                    raise Unauthorized(INVALID_TOKEN)
+                await _require_good_token(claims, db)
                 raise NotFound(_no_topic(topic_slug))
             done = put.saved(rows)
             if done is not None:
@@ -337,6 +334,12 @@ async def record_progress(
                     db.follow([change])
                 return saved
     raise Conflict(_KEEPS_CHANGING)
+
+
+async def _require_good_token(claims: TokenClaims, db: UnitsOfWork) -> None:
+    """401 unless the token with these claims is still good (`revocation.version_if_good`)."""
+    if await revocation.version_if_good(claims, db) is None:
+        raise Unauthorized(INVALID_TOKEN)
 
 
 def _no_topic(topic_slug: str) -> str:
