@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, bindparam, select, text, update
 
-from models import Learner
+from models import Learner, async_connections
+from models import database as database_module
 from models.database import Database
 from models.migrate import upgrade_to_head
 from models.prepared import Prepared
@@ -93,3 +94,47 @@ def test_an_awaited_read_on_postgresql_sees_the_latest_commit_and_survives_a_los
         return found
 
     assert asyncio.run(reads()) == [0, 7, None, 7, {7}]
+
+
+BUMP = Prepared(
+    update(Learner)
+    .where(Learner.id == bindparam("learner_id"))
+    .values(progress_version=Learner.progress_version + 1)
+    .returning(Learner.progress_version)
+)
+
+
+def test_an_awaited_write_on_postgresql_commits_alone_and_a_dead_idle_connection_is_replaced(
+    migrated_engine: Engine, monkeypatch: pytest.MonkeyPatch
+):
+    if migrated_engine.dialect.name != "postgresql":
+        pytest.skip("awaited writes are PostgreSQL's (SQLite writes run inline)")
+    # Every connection counts as idle: it is pinged before it is handed out. One connection
+    # in the pool, so the one the server ends is the one the next write is given.
+    monkeypatch.setattr(async_connections, "PING_AFTER_IDLE_SECONDS", 0.0)
+    monkeypatch.setattr(database_module, "POSTGRES_ASYNC_POOL_SIZE", 1)
+    database = Database(migrated_engine)
+    learner_id = add_learner(migrated_engine)
+
+    async def bump() -> int:
+        [(version,)] = await database.write_rows_async(BUMP, {"learner_id": learner_id})
+        return int(version)
+
+    async def writes() -> list[int]:
+        try:
+            found = [await bump()]
+            # Committed on its own: another connection sees it at once.
+            found.append(database.read_rows(VERSION_OF, {"learner_id": learner_id})[0][0])
+            # The server ends the pool's session while it sits idle. A write is not tried
+            # again (it may have committed), so the pool must notice before it hands it out.
+            assert database.async_engine is not None
+            async with database.async_engine.connect() as own:
+                pid = (await own.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+            with migrated_engine.connect() as connection:
+                connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            found.append(await bump())
+            return found
+        finally:
+            await database.close_async_connections()
+
+    assert asyncio.run(writes()) == [1, 1, 2]
