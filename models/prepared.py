@@ -16,8 +16,8 @@ ORM loading. Anything else goes through `Connection.execute`.
 """
 
 import threading
-from collections.abc import Callable, Mapping, Sequence
-from contextlib import closing
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -106,10 +106,7 @@ class Prepared:
         self, dbapi_connection: Any, dialect: Dialect, params: Mapping[str, Any]
     ) -> list[tuple[Any, ...]]:
         """Every row, processed as `Connection.execute` would, on a DBAPI connection."""
-        native = isinstance(dbapi_connection, psycopg.Connection)
-        compiled = self._compiled(dialect, native=native)
-        with _cursor(dbapi_connection, native) as cursor:
-            cursor.execute(compiled.sql, compiled.arguments(params))
+        with self._executed(dbapi_connection, dialect, params) as (compiled, cursor):
             raw = cursor.fetchall()
             processors = self._processors(dialect, compiled, lambda: cursor.description)
         return [_processed(row, processors) for row in raw]
@@ -139,13 +136,22 @@ class Prepared:
 
     def run(self, connection: Connection, params: Mapping[str, Any]) -> int:
         """Run the statement; the number of rows it changed."""
-        dbapi_connection = _dbapi_connection(connection)
-        native = isinstance(dbapi_connection, psycopg.Connection)
-        compiled = self._compiled(connection.dialect, native=native)
-        with _cursor(dbapi_connection, native) as cursor:
-            cursor.execute(compiled.sql, compiled.arguments(params))
+        executed = self._executed(_dbapi_connection(connection), connection.dialect, params)
+        with executed as (_compiled, cursor):
             count: int = cursor.rowcount
         return count
+
+    @contextmanager
+    def _executed(
+        self, dbapi_connection: Any, dialect: Dialect, params: Mapping[str, Any]
+    ) -> Iterator[tuple[_Compiled, Any]]:
+        """The statement run on `dbapi_connection` (psycopg's raw cursor on a psycopg one),
+        and the cursor, open until the block ends."""
+        native = isinstance(dbapi_connection, psycopg.Connection)
+        compiled = self._compiled(dialect, native=native)
+        with _cursor(dbapi_connection, native) as cursor:
+            cursor.execute(compiled.sql, compiled.arguments(params))
+            yield compiled, cursor
 
     def _compiled(self, dialect: Dialect, *, native: bool = False) -> _Compiled:
         key = (dialect.name, dialect.driver, native)
