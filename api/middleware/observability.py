@@ -15,7 +15,9 @@ REQUEST_ID_HEADER = b"x-request-id"
 # A client's id is kept only when it is short and plain, so it cannot forge log lines.
 _SAFE_REQUEST_ID = re.compile(rb"[A-Za-z0-9._-]{1,128}")
 
-access_log = structlog.get_logger("skillpath.access")
+access_log = structlog.get_logger()
+# What an access line gives as its `logger`, as the standard library's records give theirs.
+ACCESS_LOGGER = "skillpath.access"
 
 
 class ObservabilityMiddleware:
@@ -55,6 +57,7 @@ class ObservabilityMiddleware:
             )
             access_log.info(
                 "request",
+                logger=ACCESS_LOGGER,
                 method=method,
                 route=route,
                 status=status,

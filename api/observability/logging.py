@@ -1,4 +1,10 @@
-"""JSON logs through structlog, for the app's own loggers and for uvicorn's and Alembic's."""
+"""JSON logs through structlog, for the app's own loggers and for uvicorn's and Alembic's.
+
+The app's structlog loggers (the access log: a line per request) render and write their line
+themselves, without the standard library's logging: its records, handlers and formatter cost
+more than the rest of the line (structlog's performance advice). Standard library records
+(uvicorn's, Alembic's, the app's `logging` loggers) get the same JSON through a formatter.
+"""
 
 import logging
 import sys
@@ -17,11 +23,13 @@ def configure_logging(level: str) -> None:
     """Render every log record as one JSON object per line on stderr."""
     structlog.configure(
         processors=[
-            *_SHARED_PROCESSORS,
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
             structlog.processors.format_exc_info,
-            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+            structlog.processors.JSONRenderer(),
         ],
-        logger_factory=structlog.stdlib.LoggerFactory(),
+        logger_factory=structlog.WriteLoggerFactory(sys.stderr),
         wrapper_class=structlog.make_filtering_bound_logger(
             logging.getLevelNamesMapping()[level.upper()]
         ),

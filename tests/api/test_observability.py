@@ -66,18 +66,26 @@ def test_metrics_count_requests_by_route_and_learners(client: TestClient):
 
 
 def test_logs_are_json_lines():
+    # A standard library record, then an access line (written by structlog itself).
     program = (
         "import logging; from api.observability.logging import configure_logging;"
-        "configure_logging('info'); logging.getLogger('skillpath.test').info('hello %s', 'you')"
+        "configure_logging('info'); logging.getLogger('skillpath.test').info('hello %s', 'you');"
+        "from api.middleware.observability import ACCESS_LOGGER, access_log;"
+        "access_log.info('request', logger=ACCESS_LOGGER, status=200)"
     )
     completed = subprocess.run(
         [sys.executable, "-c", program], capture_output=True, text=True, check=True
     )
-    line = json.loads(completed.stderr.strip().splitlines()[-1])
-    assert line["event"] == "hello you"
-    assert line["level"] == "info"
-    assert line["logger"] == "skillpath.test"
-    assert "timestamp" in line
+    record, access = (json.loads(line) for line in completed.stderr.strip().splitlines()[-2:])
+    assert record["event"] == "hello you"
+    assert record["level"] == "info"
+    assert record["logger"] == "skillpath.test"
+    assert "timestamp" in record
+    assert access["event"] == "request"
+    assert access["status"] == 200
+    assert access["level"] == "info"
+    assert access["logger"] == "skillpath.access"
+    assert "timestamp" in access
 
 
 def test_secrets_never_reach_the_logs(client: TestClient, caplog: pytest.LogCaptureFixture):
