@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Request, status
 
 from api.auth.deps import CurrentCaller
 from api.checks import service
@@ -12,7 +12,7 @@ from api.deps import DatabaseDep
 from api.errors import problem_responses
 from api.fields import SlugPath
 from api.pagination import Page, PageDep
-from api.reviews.deps import RetentionDep
+from api.reviews.deps import review_retention
 
 router = APIRouter(prefix="/me/checks", tags=["checks"])
 
@@ -30,7 +30,7 @@ async def take_check(
     body: CheckSubmission,
     caller: CurrentCaller,
     db: DatabaseDep,
-    retention: RetentionDep,
+    request: Request,
 ) -> CheckRead:
     """Answer every question of the topic (`GET /topics/{slug}/questions`) exactly once.
     The result shows each right choice and why, the score (round(100 * correct / total)) and
@@ -45,7 +45,7 @@ async def take_check(
         learner_id=caller.learner_id,
         topic_slug=slug,
         answers=body.answers,
-        retention=retention,
+        retention=review_retention(request),
     )
 
 

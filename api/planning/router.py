@@ -20,7 +20,7 @@ from api.planning.schemas import (
     RoadmapRead,
 )
 from api.responses import JSONBytes
-from api.reviews.deps import AsOfDep, RetentionDep
+from api.reviews.deps import AsOfQuery, as_of_moment, review_retention
 from planner import LearnerState
 from planner.memory import NO_MEMORY
 
@@ -37,23 +37,23 @@ async def get_my_recommendations(
     request: Request,
     caller: CurrentCaller,
     db: DatabaseDep,
-    as_of: AsOfDep,
-    retention: RetentionDep,
     goal: GoalQuery = None,
     targets: TargetsQuery = None,
     limit: Annotated[int, Query(ge=1, le=MAX_RECOMMENDATIONS)] = 10,
+    as_of: AsOfQuery = None,
 ) -> JSONBytes:
     """Topics you can start now (every prerequisite known, at practiced or deeper) that lead
     to the goal, ranked by the goal weight they carry and unlock, whether you started them,
     and their effort; a target you know below the goal's level comes with reason `deepen`.
     Then the topics of the goal you learned and are forgetting on the UTC date of `as_of`
     (reason `review_due`), least remembered first. Give `goal` or `targets`."""
+    moment = as_of_moment(as_of)
     plan = await caller_plan(request, db, caller=caller, goal=goal, targets=targets)
-    memory = plan.learner.memory_at(as_of, retention=retention)
+    memory = plan.learner.memory_at(moment, retention=review_retention(request))
     body = service.recommendations_body(
         plan.snapshot, plan.goal, plan.learner.state, memory, limit=limit
     )
-    return plan.answer(request, body, as_of=as_of)
+    return plan.answer(request, body, as_of=moment)
 
 
 @router.get(
@@ -66,7 +66,6 @@ async def get_my_roadmap(
     request: Request,
     caller: CurrentCaller,
     db: DatabaseDep,
-    as_of: AsOfDep,
     goal: GoalQuery = None,
     targets: TargetsQuery = None,
     hours_per_week: Annotated[
@@ -81,12 +80,14 @@ async def get_my_roadmap(
         float | None,
         Query(ge=0, le=MAX_BUDGET_HOURS, description="Keep the most valuable part that fits."),
     ] = None,
+    as_of: AsOfQuery = None,
 ) -> JSONBytes:
     """Every step you still need for the goal, each after all of its prerequisites, in
     stages (stage 1 is ready now), with the level it takes you from and to, its hours (depth
     hours), and weeks for `hours_per_week`. It holds learning steps only: `as_of` is accepted
     like the recommendations' and changes nothing here (reviews due are in the
     recommendations)."""
+    moment = as_of_moment(as_of)
     plan = await caller_plan(request, db, caller=caller, goal=goal, targets=targets)
     body = service.roadmap_body(
         plan.snapshot,
@@ -95,7 +96,7 @@ async def get_my_roadmap(
         hours_per_week=hours_per_week,
         budget_hours=budget_hours,
     )
-    return plan.answer(request, body, as_of=as_of)
+    return plan.answer(request, body, as_of=moment)
 
 
 @router.post(

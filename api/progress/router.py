@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import APIRouter, Header, Query, Request, Response, status
 
 from api.auth.deps import ClaimedCaller, CurrentCaller
 from api.deps import DatabaseDep
@@ -17,7 +17,7 @@ from api.progress.schemas import (
     ProgressSummary,
     ProgressWrite,
 )
-from api.reviews.deps import RetentionDep
+from api.reviews.deps import review_retention
 from models import ProgressStatus
 
 router = APIRouter(prefix="/me", tags=["progress"])
@@ -94,8 +94,8 @@ async def record_my_progress(
     body: ProgressWrite,
     claims: ClaimedCaller,
     db: DatabaseDep,
+    request: Request,
     response: Response,
-    retention: RetentionDep,
     if_match: IfMatch = None,
 ) -> ProgressRead:
     """Create (201) or replace (200) your record on a topic. Every change is kept in the
@@ -108,7 +108,7 @@ async def record_my_progress(
         topic_slug=topic_slug,
         body=body,
         if_match=if_match,
-        retention=retention,
+        retention=review_retention(request),
     )
     response.headers["ETag"] = etag_of(saved.record.version)
     if saved.created:

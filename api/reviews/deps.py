@@ -1,9 +1,9 @@
-"""Request dependencies of spaced review: the moment a read looks at, and the retention."""
+"""What spaced review takes from a request: the moment a read looks at, and the retention."""
 
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Query, Request
 from pydantic import Field, WithJsonSchema
 
 from api import clock
@@ -40,25 +40,25 @@ def parse_moment(text: str) -> datetime:
         raise InvalidInput("as_of is out of range once converted to UTC.") from None
 
 
-async def _as_of(
-    as_of: Annotated[
-        Moment | None,
-        Query(
-            description="The moment to look at, ISO 8601 with a time zone (default: now); "
-            "a moment ahead previews what will be due.",
-            examples=["2027-11-30T09:00:00Z"],
-        ),
-    ] = None,
-) -> datetime:
+AsOfQuery = Annotated[
+    Moment | None,
+    Query(
+        description="The moment to look at, ISO 8601 with a time zone (default: now); "
+        "a moment ahead previews what will be due.",
+        examples=["2027-11-30T09:00:00Z"],
+    ),
+]
+"""`as_of`, read by `as_of_moment`. A query parameter of the route rather than a dependency:
+a dependency costs every request that solves it (the plan routes are the hottest)."""
+
+
+def as_of_moment(as_of: str | None) -> datetime:
+    """`as_of` in UTC (now when not given); a moment without a time zone is refused (422)."""
     return clock.now() if as_of is None else parse_moment(as_of)
 
 
-async def _retention(request: Request) -> float:
+def review_retention(request: Request) -> float:
+    """The desired retention (SKILLPATH_REVIEW_RETENTION): a setting of the app, read where it
+    is used rather than solved as a dependency on every request."""
     settings: Settings = request.app.state.settings
     return settings.review_retention
-
-
-AsOfDep = Annotated[datetime, Depends(_as_of)]
-"""`as_of` in UTC; a moment without a time zone is refused (422)."""
-RetentionDep = Annotated[float, Depends(_retention)]
-"""The desired retention (SKILLPATH_REVIEW_RETENTION)."""

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from api import clock
 from api.auth.deps import CurrentCaller
@@ -11,7 +11,7 @@ from api.errors import problem_responses
 from api.fields import SlugPath
 from api.pagination import Page, PageDep
 from api.reviews import service
-from api.reviews.deps import AsOfDep, RetentionDep
+from api.reviews.deps import AsOfQuery, as_of_moment, review_retention
 from api.reviews.schemas import ReviewRead, ReviewWrite
 
 router = APIRouter(prefix="/me", tags=["reviews"])
@@ -27,11 +27,11 @@ async def list_my_reviews(
     caller: CurrentCaller,
     db: DatabaseDep,
     page: PageDep,
-    as_of: AsOfDep,
     due: Annotated[
         bool | None,
         Query(description="`true`: only those due at `as_of`; `false`: only those not yet due."),
     ] = None,
+    as_of: AsOfQuery = None,
 ) -> Page[ReviewRead]:
     """Every topic with a review schedule, soonest due first, with the chance you recall it
     at `as_of`. A topic gets a schedule when you complete it, a check awards you a level on
@@ -39,7 +39,7 @@ async def list_my_reviews(
     items, total = await db.read(
         service.list_reviews,
         learner_id=caller.learner_id,
-        as_of=as_of,
+        as_of=as_of_moment(as_of),
         due=due,
         limit=page.limit,
         offset=page.offset,
@@ -58,7 +58,7 @@ async def review_my_topic(
     body: ReviewWrite,
     caller: CurrentCaller,
     db: DatabaseDep,
-    retention: RetentionDep,
+    request: Request,
 ) -> ReviewRead:
     """Rate how well you recalled a topic now: its schedule starts (any topic you know at
     least at the level aware) or moves on, `again` bringing the next review within a day and
@@ -71,5 +71,5 @@ async def review_my_topic(
         topic_slug=topic_slug,
         rating=body.rating,
         at=clock.now(),
-        retention=retention,
+        retention=review_retention(request),
     )
