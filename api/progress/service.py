@@ -120,6 +120,7 @@ def save_progress(
     body: ProgressWrite,
     if_match: str | None,
     retention: float,
+    claims: TokenClaims | None = None,
 ) -> SavedProgress:
     """Create or replace the learner's record on a topic, recording the change in its history.
 
@@ -130,7 +131,8 @@ def save_progress(
     (`_PutInOneStatement`); on SQLite the database's, taken at BEGIN IMMEDIATE. Two writers
     creating the same record race on the unique constraint, and the loser goes round again as
     an update; none is lost. A record that becomes `completed` starts the topic's review
-    schedule (at `retention`).
+    schedule (at `retention`). With the `claims` of the caller's token, the token is checked
+    first, in the same transaction (401 when it is no longer good).
     """
     if connection.dialect.name == "postgresql":
         put = _PutInOneStatement(
@@ -141,6 +143,11 @@ def save_progress(
             retention=retention,
         )
         return _save_in_one_statement(connection, put)
+    if (
+        claims is not None
+        and revocation.TOKEN_CHECK.first(connection, revocation.check_params(claims)) is None
+    ):
+        raise Unauthorized(INVALID_TOKEN)
     for _attempt in range(MAX_WRITE_ATTEMPTS):
         state = _lookup(connection, learner_id=learner_id, topic_slug=topic_slug)
         exists = state.progress_id is not None
@@ -299,10 +306,9 @@ async def record_progress(
 ) -> SavedProgress:
     """`save_progress` as a request runs it, for the caller whose token's `claims` these are
     (401 unless the token is still good): on PostgreSQL the token's check and the write are
-    one statement, the whole unit of work, awaited on the event loop; elsewhere the check is
-    a read and the write a transaction."""
+    one statement, the whole unit of work, awaited on the event loop; elsewhere they are one
+    transaction."""
     if not db.writes_in_one_statement:
-        await _require_good_token(claims, db)
         return await db.execute(
             save_progress,
             learner_id=claims.learner_id,
@@ -310,6 +316,7 @@ async def record_progress(
             body=body,
             if_match=if_match,
             retention=retention,
+            claims=claims,
         )
     # One write of the record at a time from this process (api/progress/turns.py); the time
     # of the change is taken once it is this write's turn.
