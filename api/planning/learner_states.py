@@ -9,8 +9,8 @@ finds it current without reading their records again.
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from api.catalog.snapshot import CatalogSnapshot
@@ -81,10 +81,8 @@ def with_change(state: LearnerState, slug: str, new: dict[str, Any]) -> LearnerS
 Cards = tuple[tuple[str, dict[str, Any]], ...]
 
 
-def with_card(cards: Cards, slug: str, card: dict[str, Any] | None) -> Cards:
-    """`cards` (by slug) with the schedule on `slug` at `card` (None: as it was)."""
-    if card is None:
-        return cards
+def with_card(cards: Cards, slug: str, card: dict[str, Any]) -> Cards:
+    """`cards` (by slug) with the schedule on `slug` at `card`."""
     others = [(other, kept) for other, kept in cards if other != slug]
     return tuple(sorted([*others, (slug, card)], key=lambda entry: entry[0]))
 
@@ -96,6 +94,11 @@ class LearnerPlanning:
 
     state: LearnerState
     cards: Cards = ()
+    # The memory last asked for, by date and retention: a learner's memory is read on every
+    # plan they ask for, and it stays the same across changes that move no card (`after`).
+    _memory: dict[tuple[date, float], Memory] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def memory_at(self, as_of: datetime, *, retention: float) -> Memory:
         """The learner's memory on the UTC date of `as_of`.
@@ -105,12 +108,28 @@ class LearnerPlanning:
         (and a review falls due in recommendations on the date of its `due_at`).
         """
         day = as_of.astimezone(UTC).date()
+        kept = self._memory.get((day, retention))
+        if kept is not None:
+            return kept
         end_of_day = datetime.combine(day, time.max, tzinfo=UTC)
         recalls = []
         for slug, card in self.cards:
             chance, reviewed = review_memory.recall(card, at=end_of_day)
             recalls.append(Recall(slug, chance, days_since_review=(day - reviewed.date()).days))
-        return Memory(retention=retention, recalls=recalls)
+        memory = Memory(retention=retention, recalls=recalls)
+        self._memory.clear()
+        self._memory[(day, retention)] = memory
+        return memory
+
+    def after(
+        self, slug: str, new: dict[str, Any], card: dict[str, Any] | None
+    ) -> "LearnerPlanning":
+        """This planning once the record on `slug` is at the values `new` (`with_change`) and
+        the topic's schedule at `card` (None: as it was, and so is the memory)."""
+        state = with_change(self.state, slug, new)
+        if card is None:
+            return LearnerPlanning(state, self.cards, self._memory)
+        return LearnerPlanning(state, with_card(self.cards, slug, card))
 
 
 class LearnerStates:
@@ -157,8 +176,5 @@ class LearnerStates:
             if not _followable(change):
                 return
             if change.topic_slug in snapshot.topics:  # else the planner cannot use it yet
-                state = LearnerPlanning(
-                    with_change(state.state, change.topic_slug, change.new),
-                    with_card(state.cards, change.topic_slug, change.card),
-                )
+                state = state.after(change.topic_slug, change.new, change.card)
             self._states[change.learner_id] = ((change.progress_version, catalog_version), state)
