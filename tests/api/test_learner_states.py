@@ -4,6 +4,7 @@ finds it current, and it equals what reading their records gives."""
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from api import clock
 from api.auth.security import token_claims
 from api.planning.learner_states import LearnerPlanning, LearnerStates
 from api.planning.repository import LEARNER_PLANNING
@@ -52,6 +53,12 @@ def test_each_write_moves_the_cached_state_to_what_the_records_say(
         cached = states.get(learner_id, (version, catalog_version))
         # Followed from the write itself: no read of the records put it there.
         assert cached == from_records
+        # Its memory too: the one the read before the write kept, carried over a write that
+        # moves no card, and taken anew after one that does.
+        now, retention = clock.now(), app.state.settings.review_retention
+        assert cached.memory_at(now, retention=retention) == from_records.memory_at(
+            now, retention=retention
+        )
         if values["status"] == "completed":
             assert cached is not None
             assert topic in dict(cached.cards)
