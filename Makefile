@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test fuzz lint format lock bench bench-cpu bench-scale bench-teams bench-engine bench-loops clean openapi crash-test soak screenshots
+.PHONY: run test fuzz lint format lock bench bench-cpu bench-instructions bench-scale bench-teams bench-engine bench-loops clean openapi crash-test soak screenshots
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,12 @@ bench: $(STAMP)
 # CPU per request of each scenario, the service's and the database's (bench/cpu.py).
 bench-cpu: $(STAMP)
 	$(BIN)/python -m bench.cpu
+
+# Machine instructions per write-then-read request, the app driven in-process (no server), counted
+# by valgrind: compares two versions of the code where timings are too noisy (bench/instructions.py;
+# needs apt-get install valgrind, else it prints CPU time).
+bench-instructions: $(STAMP)
+	$(BIN)/python -m bench.instructions
 
 # The same endpoints on 10,000 topics, 40,000 edges, 100,000 learners, 1,000,000 progress records,
 # and write-then-read against the seed catalog's in the same run.
