@@ -83,6 +83,17 @@ async def request_caller(
     return caller
 
 
+def checked_caller(
+    scope: MutableMapping[str, Any], token: str, claims: TokenClaims, progress_version: int
+) -> Caller:
+    """The caller of a token whose `claims` a read of its own found still good (with
+    `TOKEN_IS_GOOD`), kept in the request's scope as `request_caller` keeps the callers it
+    checks."""
+    caller = _caller(claims, progress_version)
+    scope[_CHECKED] = (token, caller)
+    return caller
+
+
 async def version_if_good(claims: TokenClaims, db: UnitsOfWork) -> int | None:
     """The learner's progress version when the token with these (verified) `claims` is still
     good; None when it has been revoked, or its account disabled or deleted."""
@@ -98,6 +109,10 @@ async def caller_of(token: str, db: UnitsOfWork, *, secret: str) -> Caller | Non
     progress_version = await version_if_good(claims, db)
     if progress_version is None:
         return None
+    return _caller(claims, progress_version)
+
+
+def _caller(claims: TokenClaims, progress_version: int) -> Caller:
     return Caller(
         learner_id=claims.learner_id,
         progress_version=progress_version,

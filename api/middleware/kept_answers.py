@@ -47,6 +47,7 @@ class KeptAnswersMiddleware:
         body = await kept_learner_answer(
             scope,
             UnitsOfWork(state.database, state.catalog),
+            state.learner_states,
             secret=state.settings.secret_key.get_secret_value(),
         )
         # These routes have no path parameters: the path is the route template.

@@ -18,9 +18,10 @@ from starlette.datastructures import Headers, QueryParams
 from starlette.types import Scope
 
 from api import clock
-from api.auth.revocation import request_caller
 from api.catalog.snapshot import CatalogSnapshot
 from api.deps import UnitsOfWork
+from api.planning.learner_states import LearnerStates
+from api.planning.service import caller_with_state
 
 LEARNER_READS = frozenset({"/api/v1/me/recommendations", "/api/v1/me/roadmap", "/api/v1/me/gaps"})
 
@@ -55,14 +56,17 @@ def keep_learner_answer(
     snapshot.answers.keep(_key(learner_id, progress_version, scope, day), body)
 
 
-async def kept_learner_answer(scope: Scope, db: UnitsOfWork, *, secret: str) -> bytes | None:
+async def kept_learner_answer(
+    scope: Scope, db: UnitsOfWork, states: LearnerStates, *, secret: str
+) -> bytes | None:
     """The body kept for this request's learner, path and query at the learner's current
     progress version; None when the token is not valid or revoked (the endpoint then answers
-    401) or nothing is kept."""
+    401) or nothing is kept. The token's check brings the learner's planner state in `states`
+    up to date too, for the endpoint when nothing is kept (`service.caller_with_state`)."""
     scheme, token = get_authorization_scheme_param(Headers(scope=scope).get("authorization"))
     if scheme.lower() != "bearer" or not token:
         return None
-    caller = await request_caller(scope, token, db, secret=secret)
+    caller = await caller_with_state(scope, token, db, states, secret=secret)
     if caller is None:
         return None
     day = None if _names_as_of(scope) else clock.now().date()

@@ -27,6 +27,9 @@ DEFAULT_CAPACITY = 10_000
 # without a progress write, so the catalog version is part of what a copy depends on.
 StateKey = tuple[int, int]
 
+# What `held_version` answers when no copy is held: no progress version is negative.
+NO_VERSION = -1
+
 KNOWN = frozenset(status.value for status in KNOWN_STATUSES)
 STARTED = ProgressStatus.IN_PROGRESS.value
 
@@ -150,6 +153,15 @@ class LearnerStates:
                 return None
             self._states.move_to_end(learner_id)
             return found[1]
+
+    def held_version(self, learner_id: int, catalog_version: int) -> int:
+        """The progress version of the copy held of the learner under `catalog_version`; -1
+        when none is held."""
+        with self._lock:
+            found = self._states.get(learner_id)
+        if found is None or found[0][1] != catalog_version:
+            return NO_VERSION
+        return found[0][0]
 
     def put(self, learner_id: int, key: StateKey, state: LearnerPlanning) -> None:
         with self._lock:

@@ -2,8 +2,9 @@
 
 from typing import Any
 
-from sqlalchemy import bindparam, null, select, union_all
+from sqlalchemy import and_, bindparam, null, select, union_all
 
+from api.auth.revocation import TOKEN_IS_GOOD
 from models import Learner, Progress, ReviewSchedule
 from models.prepared import Prepared
 
@@ -30,6 +31,38 @@ LEARNER_PLANNING = Prepared(
             null(),
             ReviewSchedule.card,
         ).where(ReviewSchedule.learner_id == bindparam("learner_id")),
+    )
+)
+
+# The caller's token check (`revocation.TOKEN_IS_GOOD`) and, in the same statement, their
+# planner state when their progress version is not `known_version` (the version of the copy
+# this process holds, -1 for none): LEARNER_PLANNING's rows, or a single row of the version
+# and nulls when the copy is current. No row: the token is not good.
+_CALLER = select(Learner.progress_version.label("version")).where(*TOKEN_IS_GOOD).cte("caller")
+_STALE = _CALLER.c.version != bindparam("known_version")
+CALLER_PLANNING = Prepared(
+    union_all(
+        select(
+            _CALLER.c.version,
+            Progress.topic_id,
+            Progress.status,
+            Progress.level,
+            null().cast(ReviewSchedule.card.type).label("card"),
+        ).select_from(
+            _CALLER.outerjoin(
+                Progress, and_(Progress.learner_id == bindparam("learner_id"), _STALE)
+            )
+        ),
+        select(
+            null(),
+            ReviewSchedule.topic_id,
+            null(),
+            null(),
+            ReviewSchedule.card,
+        ).where(
+            ReviewSchedule.learner_id == bindparam("learner_id"),
+            select(_CALLER.c.version).where(_STALE).exists(),
+        ),
     )
 )
 

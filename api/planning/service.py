@@ -1,8 +1,11 @@
 """Turns API requests into planner calls and planner answers into response bodies."""
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, MutableMapping, Sequence
 from typing import Any
 
+from api.auth import revocation
+from api.auth.revocation import Caller
+from api.auth.security import token_claims
 from api.catalog.snapshot import CatalogSnapshot
 from api.deps import UnitsOfWork
 from api.errors import InvalidInput, NotFound
@@ -75,6 +78,36 @@ async def learner_state(
     version, planning = learner_planning(rows, snapshot)
     cache.put(learner_id, (version, snapshot.version), planning)
     return version, planning
+
+
+async def caller_with_state(
+    scope: MutableMapping[str, Any],
+    token: str,
+    db: UnitsOfWork,
+    cache: LearnerStates,
+    *,
+    secret: str,
+) -> Caller | None:
+    """The caller a token names when it is well signed, unexpired and not revoked (as
+    `revocation.request_caller`, and kept in the request's scope the same way), checked by the
+    read that also brings this process's copy of their planner state up to date
+    (repository.CALLER_PLANNING): after a change that another process made, one round trip
+    where the token's check and `learner_state`'s read would take two."""
+    claims = token_claims(token, secret=secret)
+    if claims is None:
+        return None
+    snapshot = db.catalog
+    held = cache.held_version(claims.learner_id, snapshot.version)
+    rows = await db.rows(
+        repository.CALLER_PLANNING, **revocation.check_params(claims), known_version=held
+    )
+    if not rows:
+        return None
+    version = next(row[0] for row in rows if row[0] is not None)
+    if version != held:
+        version, planning = learner_planning(rows, snapshot)
+        cache.put(claims.learner_id, (version, snapshot.version), planning)
+    return revocation.checked_caller(scope, token, claims, version)
 
 
 def learner_planning(

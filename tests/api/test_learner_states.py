@@ -1,14 +1,22 @@
 """A learner's cached planner state follows their own progress writes: the read after a write
 finds it current, and it equals what reading their records gives."""
 
+from functools import partial
+
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api import clock
 from api.auth.security import token_claims
-from api.planning.learner_states import LearnerPlanning, LearnerStates
-from api.planning.repository import LEARNER_PLANNING
+from api.deps import UnitsOfWork
+from api.planning.learner_states import NO_VERSION, LearnerPlanning, LearnerStates
+from api.planning.repository import CALLER_PLANNING, LEARNER_PLANNING
 from api.planning.service import learner_planning
+from api.progress.schemas import ProgressWrite
+from api.progress.service import save_progress
+from models import ProgressStatus
+from models.prepared import Prepared
 from tests.api.builders import Account, new_learner, record_progress
 
 RECOMMENDATIONS = "/api/v1/me/recommendations?goal=job-interview&limit=5"
@@ -86,3 +94,53 @@ def test_a_refused_write_moves_nothing(client: TestClient, app: FastAPI):
     catalog_version = app.state.catalog.snapshot.version
     assert app.state.learner_states.get(learner_id, (version, catalog_version)) == state
     assert app.state.learner_states.get(learner_id, (version + 1, catalog_version)) is None
+
+
+def test_a_change_made_elsewhere_reaches_the_cached_state_in_the_token_check(
+    client: TestClient, app: FastAPI, monkeypatch: pytest.MonkeyPatch
+):
+    learner = new_learner(client)
+    learner_id = _learner_id(app, learner)
+    record_progress(client, learner, "python", status="completed")
+    assert client.get(RECOMMENDATIONS, headers=learner.headers).status_code == 200
+    # Another process's write: straight to the database, so this app's copy does not follow.
+    app.state.database.execute(
+        partial(
+            save_progress,
+            learner_id=learner_id,
+            topic_slug="programming-fundamentals",
+            body=ProgressWrite(status=ProgressStatus.COMPLETED),
+            if_match=None,
+            retention=app.state.settings.review_retention,
+        )
+    )
+    read: list[Prepared] = []
+    rows = UnitsOfWork.rows
+
+    async def counting(self: UnitsOfWork, statement: Prepared, **params: object) -> object:
+        read.append(statement)
+        return await rows(self, statement, **params)
+
+    monkeypatch.setattr(UnitsOfWork, "rows", counting)
+    after = client.get(RECOMMENDATIONS, headers=learner.headers)
+    assert after.status_code == 200
+    # One statement checked the token and read the new state.
+    assert read == [CALLER_PLANNING]
+    version, from_records = _read_from_records(app, learner_id)
+    catalog_version = app.state.catalog.snapshot.version
+    assert app.state.learner_states.get(learner_id, (version, catalog_version)) == from_records
+    # The same answer as a process that never held a copy.
+    monkeypatch.setattr(app.state, "learner_states", LearnerStates())
+    assert client.get(RECOMMENDATIONS, headers=learner.headers).json() == after.json()
+
+
+def test_a_refused_token_reads_and_holds_nothing(client: TestClient, app: FastAPI):
+    learner = new_learner(client)
+    learner_id = _learner_id(app, learner)
+    record_progress(client, learner, "python", status="completed")
+    assert client.post("/api/v1/auth/logout", headers=learner.headers).status_code == 204
+    assert client.get(RECOMMENDATIONS, headers=learner.headers).status_code == 401
+    assert (
+        app.state.learner_states.held_version(learner_id, app.state.catalog.snapshot.version)
+        == NO_VERSION
+    )
