@@ -9,7 +9,7 @@ from sqlalchemy import Engine, bindparam, select, text, update
 
 from models import Learner, async_connections
 from models import database as database_module
-from models.database import Database
+from models.database import Database, connect_params
 from models.migrate import upgrade_to_head
 from models.prepared import Prepared
 from tests.models.conftest import add_learner
@@ -138,3 +138,26 @@ def test_an_awaited_write_on_postgresql_commits_alone_and_a_dead_idle_connection
             await database.close_async_connections()
 
     assert asyncio.run(writes()) == [1, 1, 2]
+
+
+def test_the_async_pool_hands_out_the_connection_returned_last(migrated_engine: Engine):
+    if migrated_engine.dialect.name != "postgresql":
+        pytest.skip("the async pool is PostgreSQL's")
+    connections = async_connections.AsyncConnections(connect_params(migrated_engine), size=4)
+
+    async def backends() -> tuple[list[int], list[int]]:
+        try:
+            async with connections.autocommit() as first, connections.autocommit() as second:
+                held = [first.info.backend_pid, second.info.backend_pid]
+            # `second` went back, then `first`: `first` is handed out, and again after it.
+            again = []
+            for _ in range(2):
+                async with connections.autocommit() as connection:
+                    again.append(connection.info.backend_pid)
+            return held, again
+        finally:
+            await connections.close()
+
+    (first, second), again = asyncio.run(backends())
+    assert first != second
+    assert again == [first, first]
