@@ -4,7 +4,9 @@ Reading a learner's progress costs a row per record (thousands for a learner far
 indexed read of the learner's progress version tells whether the cached copy is still current,
 whichever process made the learner's last change. A progress write made by this process moves
 the cached copy along with it (`follow`), so the learner's next read, the product's core loop,
-finds it current without reading their records again.
+finds it current without reading their records again. After a change made by another process,
+the plan read's token check reads the records in the same statement
+(`service.caller_with_state`, given `held_version`).
 """
 
 import threading
