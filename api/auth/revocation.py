@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, exists, false, select
+from sqlalchemy import Connection, bindparam, exists, false, select
 
 from api.auth.security import TokenClaims, token_claims
 from api.deps import UnitsOfWork
@@ -99,6 +99,12 @@ async def version_if_good(claims: TokenClaims, db: UnitsOfWork) -> int | None:
     good; None when it has been revoked, or its account disabled or deleted."""
     version: int | None = await db.scalar(TOKEN_CHECK, **check_params(claims))
     return version
+
+
+def version_if_good_on(connection: Connection, claims: TokenClaims) -> int | None:
+    """`version_if_good`, read on `connection`, in its transaction (a write's own check)."""
+    row = TOKEN_CHECK.first(connection, check_params(claims))
+    return None if row is None else int(row[0])
 
 
 async def caller_of(token: str, db: UnitsOfWork, *, secret: str) -> Caller | None:

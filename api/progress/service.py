@@ -143,10 +143,7 @@ def save_progress(
             retention=retention,
         )
         return _save_in_one_statement(connection, put)
-    if (
-        claims is not None
-        and revocation.TOKEN_CHECK.first(connection, revocation.check_params(claims)) is None
-    ):
+    if claims is not None and revocation.version_if_good_on(connection, claims) is None:
         raise Unauthorized(INVALID_TOKEN)
     for _attempt in range(MAX_WRITE_ATTEMPTS):
         state = _lookup(connection, learner_id=learner_id, topic_slug=topic_slug)
