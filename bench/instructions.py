@@ -33,10 +33,9 @@ from urllib.parse import urlencode
 from api.app import create_app
 from api.settings import Settings
 from bench import servers
-from bench.load import GOAL, LOOP_TOPICS, PASSWORD
+from bench.load import GOAL, LOOP_TOPICS, PASSWORD, STRIDES
 
 LEARNERS = 16
-STRIDES = (1, 3, 7, 9, 11, 13, 17, 19)  # coprime with the 20 topics, as in bench/load.py
 _CHILD = "--counted"
 _COLLECTED = re.compile(r"Collected\s*:\s*(\d+)")
 

@@ -92,6 +92,10 @@ def lua_strings(values: Sequence[str]) -> str:
     return "{" + ", ".join(json.dumps(value) for value in values) + "}"
 
 
+# Steps between the topics a learner visits: coprime with LOOP_TOPICS, so each learner visits
+# every topic before its first again.
+STRIDES = (1, 3, 7, 9, 11, 13, 17, 19)
+
 # Request 2k is learner k's PUT, request 2k+1 the same learner's recommendations. Each learner
 # walks the topics in an order of its own (a stride coprime with the number of topics), so
 # learners rarely share a state; a topic's status flips on each visit (completed on the first
@@ -100,7 +104,7 @@ def lua_strings(values: Sequence[str]) -> str:
 WRITE_THEN_READ_LUA = """
 local tokens = %(tokens)s
 local topics = %(topics)s
-local strides = {1, 3, 7, 9, 11, 13, 17, 19}
+local strides = %(strides)s
 local learners = #tokens
 local thread_id, threads = 0, 1
 local counter = 0
@@ -143,6 +147,7 @@ def write_then_read(subject: Subject, *, threads: int, min_ratio: float) -> Scen
         "topics": lua_strings(subject.loop_topics),
         "threads": threads,
         "goal": GOAL,
+        "strides": "{" + ", ".join(str(stride) for stride in STRIDES) + "}",
     }
     return Scenario(WRITE_THEN_READ, wrk.Request(path="/", script=script), min_ratio, 50)
 
