@@ -88,7 +88,11 @@ def run(config: uvicorn.Config) -> None:
     with closing(reservation):
         # uvicorn passes the list on to each worker it starts, pickled (see WorkerSocket).
         worker_socket = WorkerSocket(config.host, config.port, config.backlog)
-        Multiprocess(config, sockets=cast(list[socket.socket], [worker_socket])).run()
+        supervisor = Multiprocess(config, sockets=cast(list[socket.socket], [worker_socket]))
+        supervisor.run()
+    # uvicorn's supervisor stops when a worker fails to start, but returns as if all went well.
+    if any(worker.process.exitcode == STARTUP_FAILURE for worker in supervisor.processes):
+        sys.exit(STARTUP_FAILURE)
 
 
 def main(argv: list[str] | None = None) -> None:

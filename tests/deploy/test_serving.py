@@ -77,3 +77,15 @@ def test_a_server_whose_start_up_fails_exits_with_an_error():
     started = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
     assert started.returncode != 0
     assert "Application startup failed" in started.stderr
+
+
+def test_workers_whose_start_up_fails_exit_with_an_error():
+    # uvicorn's supervisor stops once a worker fails to start; the server must not then exit
+    # as a success. (`python -m api.serving`: uvicorn's 5 s health check, where `skillpath
+    # serve` waits up to a minute for a worker that stopped answering.)
+    env = {**os.environ, "SKILLPATH_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/x"}
+    command = [sys.executable, "-m", "api.serving", "api.app:create_app", "--factory"]
+    command += ["--port", str(servers.free_port()), "--workers", "2"]
+    started = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert started.returncode != 0
+    assert "Application startup failed" in started.stderr
