@@ -114,7 +114,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     """Build the app; `database` overrides the one the settings name (tests use this)."""
     settings = settings or get_settings()
     owns_database = database is None
-    database = database or Database.from_url(settings.database_url)
+    database = database or Database.from_url(
+        settings.database_url, async_pool_size=settings.database_pool_size
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

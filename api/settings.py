@@ -8,6 +8,8 @@ from limits import parse_many
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from models.database import POSTGRES_ASYNC_POOL_SIZE
+
 DEFAULT_DATABASE_URL = "sqlite:///./data/skillpath.db"
 # Only good enough for a laptop: the service refuses to start with it outside development.
 DEVELOPMENT_SECRET = "development-secret-change-me-0123456789abcdef"  # noqa: S105
@@ -22,6 +24,17 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = DEFAULT_DATABASE_URL
+    database_pool_size: int = Field(
+        default=POSTGRES_ASYNC_POOL_SIZE,
+        ge=1,
+        le=500,
+        description=(
+            "PostgreSQL connections each worker process may hold open for requests. Each "
+            "worker also opens one or two of its own (start-up, the catalog's poll), so keep "
+            "workers x (this + 2) under the server's max_connections (100 by default: 3 "
+            "workers at 24)."
+        ),
+    )
     migrate_on_start: bool = True
     seed_on_start: bool = True
     # How often each process checks whether another process changed the catalog (seconds);

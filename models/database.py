@@ -30,9 +30,10 @@ T = TypeVar("T")
 # edits, and the tests' joined transactions use it. Requests use the async connections.
 POSTGRES_POOL_SIZE = 16
 POSTGRES_MAX_OVERFLOW = 8
-# The async connections' pool, per process. A request holds a connection for one statement or
-# one unit of work; with 32 clients over 2 workers, 16 requests are in flight per worker, more
-# on the busier one, and requests beyond the pool's size wait for a connection.
+# The async connections' pool, per process, by default (SKILLPATH_DATABASE_POOL_SIZE). A request
+# holds a connection for one statement or one unit of work; with 32 clients over 2 workers, 16
+# requests are in flight per worker, more on the busier one, and requests beyond the pool's
+# size wait for a connection.
 POSTGRES_ASYNC_POOL_SIZE = 24
 
 
@@ -74,12 +75,12 @@ def connect_params(engine: Engine) -> dict[str, Any]:
     return dict(params)
 
 
-def create_async_twin(engine: Engine) -> tuple[AsyncEngine, AsyncConnections]:
+def create_async_twin(engine: Engine, *, pool_size: int) -> tuple[AsyncEngine, AsyncConnections]:
     """An engine on `engine`'s PostgreSQL database whose connections are psycopg's async ones,
     awaited on the event loop, made with the same keyword arguments (its connect_args too, a
     search_path, say); and the pool they come from (models/async_connections.py), which
     single statements use directly."""
-    connections = AsyncConnections(connect_params(engine), size=POSTGRES_ASYNC_POOL_SIZE)
+    connections = AsyncConnections(connect_params(engine), size=pool_size)
     twin = create_async_engine(engine.url, async_creator=connections.connect, poolclass=NullPool)
     return twin, connections
 
@@ -162,6 +163,7 @@ class Database:
         read_session_factory: sessionmaker[Session] | None = None,
         wal_checkpoints: bool = False,
         joined_to: Connection | None = None,
+        async_pool_size: int = POSTGRES_ASYNC_POOL_SIZE,
     ) -> None:
         self.engine = engine
         self.write_engine = write_engine or engine
@@ -178,15 +180,19 @@ class Database:
             and engine.dialect.driver == "psycopg"
             and joined_to is None
         ):
-            self.async_engine, self._async_connections = create_async_twin(engine)
+            self.async_engine, self._async_connections = create_async_twin(
+                engine, pool_size=async_pool_size
+            )
         self.wal_checkpoints = wal_checkpoints
         self._joined_to = joined_to
 
     @classmethod
-    def from_url(cls, url: str) -> "Database":
+    def from_url(cls, url: str, *, async_pool_size: int = POSTGRES_ASYNC_POOL_SIZE) -> "Database":
+        """The database at `url`; on PostgreSQL, this process's requests share up to
+        `async_pool_size` connections."""
         parsed = make_url(url)
         if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-            return cls(create_db_engine(url))
+            return cls(create_db_engine(url), async_pool_size=async_pool_size)
         return cls(
             create_db_engine(url, begin="DEFERRED", pool_size=8, max_overflow=32),
             write_engine=create_db_engine(

@@ -5,13 +5,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, bindparam, select, text, update
+from sqlalchemy import Engine, bindparam, func, select, text, update
 
+from api.app import create_app
 from models import Learner, async_connections
-from models import database as database_module
 from models.database import Database, connect_params
 from models.migrate import upgrade_to_head
 from models.prepared import Prepared
+from tests.conftest import make_settings
 from tests.models.conftest import add_learner
 
 VERSION_OF = Prepared(select(Learner.progress_version).where(Learner.id == bindparam("learner_id")))
@@ -112,8 +113,7 @@ def test_an_awaited_write_on_postgresql_commits_alone_and_a_dead_idle_connection
     # Every connection counts as idle: it is pinged before it is handed out. One connection
     # in the pool, so the one the server ends is the one the next write is given.
     monkeypatch.setattr(async_connections, "PING_AFTER_IDLE_SECONDS", 0.0)
-    monkeypatch.setattr(database_module, "POSTGRES_ASYNC_POOL_SIZE", 1)
-    database = Database(migrated_engine)
+    database = Database(migrated_engine, async_pool_size=1)
     learner_id = add_learner(migrated_engine)
 
     async def bump() -> int:
@@ -161,3 +161,31 @@ def test_the_async_pool_hands_out_the_connection_returned_last(migrated_engine: 
     (first, second), again = asyncio.run(backends())
     assert first != second
     assert again == [first, first]
+
+
+def test_a_workers_requests_hold_at_most_the_pool_size_setting_of_connections(
+    migrated_engine: Engine,
+):
+    # SKILLPATH_DATABASE_POOL_SIZE: with several workers, their pools together must stay under
+    # PostgreSQL's max_connections.
+    if migrated_engine.dialect.name != "postgresql":
+        pytest.skip("the async pool is PostgreSQL's")
+    url = migrated_engine.url.render_as_string(hide_password=False)
+    database: Database = create_app(
+        make_settings(database_url=url, database_pool_size=2)
+    ).state.database
+    statement = Prepared(select(func.pg_backend_pid(), func.pg_sleep(0.05)))
+
+    async def backends_of_concurrent_reads() -> set[int]:
+        try:
+            answers = await asyncio.gather(
+                *(database.read_rows_async(statement, {}) for _ in range(8))
+            )
+        finally:
+            await database.close_async_connections()
+        return {int(rows[0][0]) for rows in answers}
+
+    try:
+        assert len(asyncio.run(backends_of_concurrent_reads())) == 2
+    finally:
+        database.dispose()
