@@ -88,7 +88,8 @@ class Subject:
     loop_topics: tuple[str, ...] = ()
 
 
-def lua_strings(values: Sequence[str]) -> str:
+def lua_table(values: Sequence[str | int]) -> str:
+    """A Lua table literal of strings or numbers, in order."""
     return "{" + ", ".join(json.dumps(value) for value in values) + "}"
 
 
@@ -143,11 +144,11 @@ end
 def write_then_read(subject: Subject, *, threads: int, min_ratio: float) -> Scenario:
     """The product's core loop: a learner records progress, then asks what next."""
     script = WRITE_THEN_READ_LUA % {
-        "tokens": lua_strings(subject.loop_tokens),
-        "topics": lua_strings(subject.loop_topics),
+        "tokens": lua_table(subject.loop_tokens),
+        "topics": lua_table(subject.loop_topics),
         "threads": threads,
         "goal": GOAL,
-        "strides": "{" + ", ".join(str(stride) for stride in STRIDES) + "}",
+        "strides": lua_table(STRIDES),
     }
     return Scenario(WRITE_THEN_READ, wrk.Request(path="/", script=script), min_ratio, 50)
 

@@ -8,6 +8,8 @@ import sys
 from collections import Counter
 from contextlib import ExitStack
 
+from uvicorn.config import STARTUP_FAILURE
+
 from bench import servers
 
 CONNECTIONS = 32
@@ -69,23 +71,27 @@ def test_a_second_server_cannot_take_an_address_in_use():
     assert "cannot serve on" in second.stderr
 
 
-def test_a_server_whose_start_up_fails_exits_with_an_error():
-    # `make run`'s server, one process. Nothing listens on port 1: the start-up (migrations)
-    # cannot reach the database.
+def _serve_without_a_database(command: list[str]) -> subprocess.CompletedProcess[str]:
+    """`command` (a server) run until it exits, its start-up (migrations) unable to reach the
+    database: nothing listens on port 1."""
     env = {**os.environ, "SKILLPATH_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/x"}
-    command = [sys.executable, "-m", "api.cli", "serve", "--port", str(servers.free_port())]
-    started = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    port = ["--port", str(servers.free_port())]
+    return subprocess.run([*command, *port], env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_a_server_whose_start_up_fails_exits_with_an_error():
+    # `make run`'s server, one process.
+    started = _serve_without_a_database([sys.executable, "-m", "api.cli", "serve"])
     assert started.returncode != 0
     assert "Application startup failed" in started.stderr
 
 
 def test_workers_whose_start_up_fails_exit_with_an_error():
     # uvicorn's supervisor stops once a worker fails to start; the server must not then exit
-    # as a success. (`python -m api.serving`: uvicorn's 5 s health check, where `skillpath
-    # serve` waits up to a minute for a worker that stopped answering.)
-    env = {**os.environ, "SKILLPATH_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/x"}
+    # as a success, but with uvicorn's start-up failure status (3, as the README says).
+    # (`python -m api.serving`: uvicorn's 5 s health check, where `skillpath serve` waits up to
+    # a minute for a worker that stopped answering.)
     command = [sys.executable, "-m", "api.serving", "api.app:create_app", "--factory"]
-    command += ["--port", str(servers.free_port()), "--workers", "2"]
-    started = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
-    assert started.returncode != 0
+    started = _serve_without_a_database([*command, "--workers", "2"])
+    assert started.returncode == STARTUP_FAILURE
     assert "Application startup failed" in started.stderr
