@@ -30,9 +30,11 @@ class Settings(BaseSettings):
         le=500,
         description=(
             "PostgreSQL connections each worker process may hold open for requests. Each "
-            "worker also opens one or two of its own (start-up, the catalog's poll), so keep "
-            "workers x (this + 2) under the server's max_connections (100 by default: 3 "
-            "workers at 24)."
+            "worker also opens a few of its own for start-up, the catalog's poll, health "
+            "checks, metrics and catalog edits: usually one or two, though that pool is not "
+            "bounded by this setting (up to 24 under a burst of them). So keep workers x "
+            "(this + 2) under the server's max_connections (100 by default: 3 workers at 24), "
+            "with room to spare."
         ),
     )
     migrate_on_start: bool = True
