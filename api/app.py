@@ -123,9 +123,13 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         await run_in_threadpool(prepare_database, app.state.database, settings)
         await run_in_threadpool(app.state.catalog.reload)
         if settings.environment != "test":
-            # Everything alive now (modules, the first snapshot) lives as long as the process:
-            # move it out of the collector's sight, so full collections stay short under load.
-            # (Test runs build hundreds of apps, which must stay collectable.)
+            # A server's first burst of requests finds every PostgreSQL connection open, not
+            # the pool growing one connection at a time.
+            await app.state.database.fill_async_connections()
+            # Everything alive now (modules, the first snapshot, the connections) lives as long
+            # as the process: move it out of the collector's sight, so full collections stay
+            # short under load. (Test runs build hundreds of apps, which must stay collectable,
+            # and open only the connections they use.)
             gc.freeze()
         tasks = []
         if settings.catalog_poll_seconds > 0:
@@ -161,6 +165,10 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         # Served from this origin by install_docs instead of FastAPI's CDN pages.
         docs_url=None,
         redoc_url=None,
+        # FastAPI's own OpenTelemetry off: the service's metrics are Prometheus' (/metrics)
+        # and its logs structlog's. On, every request looks for OpenTelemetry's providers
+        # (about 1% of a request's instructions, `make bench-instructions`).
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     use_database(app, database)

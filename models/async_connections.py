@@ -25,6 +25,8 @@ from psycopg_pool import AsyncConnectionPool
 # request (SQLAlchemy's pool_pre_ping pings on every checkout). The synchronous engines'
 # pools do the same (models/database.py).
 PING_AFTER_IDLE_SECONDS = 5.0
+# How long `fill` waits for the database to give the pool all its connections.
+FILL_TIMEOUT_SECONDS = 30.0
 
 Connection = psycopg.AsyncConnection[Any]
 
@@ -37,8 +39,8 @@ class _LatestFirstPool(AsyncConnectionPool[Connection]):
     opened 24, every statement runs on a different one, each with its own PostgreSQL process,
     caches and prepared statements to build. Measured with PUTs after a burst of reads (2
     workers): first-in-first-out, 404-475 PUTs a second and 1.2-1.5 ms of PostgreSQL's CPU per
-    PUT; last-in-first-out, 604-655 and 1.0 ms. The spare connections are left idle, so the
-    pool's own shrinking closes them (the one idle longest first, as before).
+    PUT; last-in-first-out, 604-655 and 1.0 ms. The spare connections are left idle: a pool
+    not `fill`ed shrinks by closing them (the one idle longest first, as before).
 
     This reaches into the pool's internals (`_get_ready_connection` takes the left end of its
     deque `_pool`; returned connections join the right end): a test checks the order
@@ -57,8 +59,9 @@ class _LatestFirstPool(AsyncConnectionPool[Connection]):
 class AsyncConnections:
     """A pool of up to `size` async connections made with psycopg's keyword arguments
     `params`, opened when first used. Connections are opened as they are needed and kept
-    until idle for ten minutes: opening one costs PostgreSQL a process, and planning each
-    statement until psycopg has prepared it on that connection."""
+    until idle for ten minutes (all of them and for good once `fill`ed): opening one costs
+    PostgreSQL a process, and planning each statement until psycopg has prepared it on that
+    connection."""
 
     def __init__(self, params: dict[str, Any], *, size: int) -> None:
         self._params = {**params, "autocommit": True}
@@ -99,6 +102,17 @@ class AsyncConnections:
         connection = await (await self._opened()).getconn()
         await connection.set_autocommit(False)
         return connection
+
+    async def fill(self) -> None:
+        """Open every connection now, and keep them all open from then on (a fixed-size
+        pool). A server calls this before it serves: psycopg grows a pool one connection at a
+        time, so a first burst of requests otherwise queues behind the opening of each
+        connection, each a new PostgreSQL process. Raises psycopg_pool.PoolTimeout (and closes
+        the pool) when the database does not give `size` connections in
+        FILL_TIMEOUT_SECONDS."""
+        pool = await self._opened()
+        await pool.resize(min_size=self._size, max_size=self._size)
+        await pool.wait(FILL_TIMEOUT_SECONDS)
 
     async def close(self) -> None:
         """Close every connection; the next use opens a new pool."""

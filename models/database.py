@@ -357,6 +357,12 @@ class Database:
         finally:
             connection.close()
 
+    async def fill_async_connections(self) -> None:
+        """Open all the async twin's connections now and keep them open
+        (`AsyncConnections.fill`); nothing to do on other databases."""
+        if self._async_connections is not None:
+            await self._async_connections.fill()
+
     async def close_async_connections(self) -> None:
         """Close the async twin's connections: they belong to the event loop that made them,
         and a later loop (a test's next client) opens its own."""
