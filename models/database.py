@@ -7,6 +7,7 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
+import orjson
 import psycopg
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -37,12 +38,19 @@ POSTGRES_MAX_OVERFLOW = 8
 POSTGRES_ASYNC_POOL_SIZE = 24
 
 
+def json_text(value: Any) -> str:
+    """A JSON column's value as the text stored: orjson's, several times faster than the
+    standard library's json (a progress event's values on every SQLite PUT)."""
+    return orjson.dumps(value).decode()
+
+
 def create_db_engine(
     url: str, *, begin: SqliteBegin = "IMMEDIATE", autocheckpoint: bool = True, **options: Any
 ) -> Engine:
     """Create the engine for `url`; on SQLite, transactions start with `BEGIN {begin}`, and
     `autocheckpoint=False` leaves WAL checkpoints to `Database.checkpoint`."""
     parsed = make_url(url)
+    options.setdefault("json_serializer", json_text)
     if parsed.get_backend_name() != "sqlite":
         if "poolclass" not in options:
             options.setdefault("pool_size", POSTGRES_POOL_SIZE)
@@ -81,7 +89,12 @@ def create_async_twin(engine: Engine, *, pool_size: int) -> tuple[AsyncEngine, A
     search_path, say); and the pool they come from (models/async_connections.py), which
     single statements use directly."""
     connections = AsyncConnections(connect_params(engine), size=pool_size)
-    twin = create_async_engine(engine.url, async_creator=connections.connect, poolclass=NullPool)
+    twin = create_async_engine(
+        engine.url,
+        async_creator=connections.connect,
+        poolclass=NullPool,
+        json_serializer=json_text,
+    )
     return twin, connections
 
 
