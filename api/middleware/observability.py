@@ -1,8 +1,8 @@
 """A request id on every request and response, one access log line, and request metrics."""
 
+import os
 import re
 import time
-import uuid
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -72,4 +72,6 @@ def _request_id(scope: Scope) -> bytes:
     for name, value in headers:
         if name == REQUEST_ID_HEADER and _SAFE_REQUEST_ID.fullmatch(value):
             return value
-    return uuid.uuid4().hex.encode()
+    # 32 hex digits of random bits, as uuid4().hex looks, without building a UUID (that was
+    # 1-2% of a request's time).
+    return os.urandom(16).hex().encode()

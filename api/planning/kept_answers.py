@@ -35,10 +35,17 @@ def _key(
     return ("learner read", learner_id, progress_version, path, query, default_day)
 
 
+_NAMES_AS_OF = "skillpath.names_as_of"
+
+
 def _names_as_of(scope: Scope) -> bool:
     # A query that names `as_of` is told apart by the query itself; one without it asks about
-    # today, so the date joins the key.
-    return "as_of" in QueryParams(scope["query_string"])
+    # today, so the date joins the key. Parsed once per request: looked up before routing and
+    # kept by the endpoint.
+    names = scope.get(_NAMES_AS_OF)
+    if names is None:
+        names = scope[_NAMES_AS_OF] = "as_of" in QueryParams(scope["query_string"])
+    return bool(names)
 
 
 def keep_learner_answer(
