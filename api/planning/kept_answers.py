@@ -26,6 +26,8 @@ from api.planning.service import caller_with_state
 LEARNER_READS = frozenset({"/api/v1/me/recommendations", "/api/v1/me/roadmap", "/api/v1/me/gaps"})
 
 LearnerAnswerKey = tuple[str, int, int, str, bytes, date | None]
+# Where a request's scope keeps whether its query names `as_of` (`_names_as_of`).
+_NAMES_AS_OF = "skillpath.names_as_of"
 
 
 def _key(
@@ -33,9 +35,6 @@ def _key(
 ) -> LearnerAnswerKey:
     path, query = scope["path"], scope["query_string"]
     return ("learner read", learner_id, progress_version, path, query, default_day)
-
-
-_NAMES_AS_OF = "skillpath.names_as_of"
 
 
 def _names_as_of(scope: Scope) -> bool:
