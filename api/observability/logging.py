@@ -3,8 +3,8 @@
 The app's structlog loggers (the access log: a line per request) render their line with orjson
 and write its bytes themselves, without the standard library's logging: its records, handlers
 and formatter cost more than the rest of the line, and its json module more than orjson
-(structlog's performance advice). Standard library records
-(uvicorn's, Alembic's, the app's `logging` loggers) get the same JSON through a formatter.
+(structlog's performance advice). Standard library records (uvicorn's, Alembic's, the app's
+`logging` loggers) get the same JSON through a formatter.
 """
 
 import logging
