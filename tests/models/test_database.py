@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from psycopg_pool import PoolTimeout
 from sqlalchemy import Engine, bindparam, func, select, text, update
 
 from api.app import create_app
@@ -189,3 +190,23 @@ def test_a_workers_requests_hold_at_most_the_pool_size_setting_of_connections(
         assert len(asyncio.run(backends_of_concurrent_reads())) == 2
     finally:
         database.dispose()
+
+
+def test_a_pool_the_database_cannot_fill_fails_instead_of_serving_short(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    # A server fills its pool before it serves; nothing listens on port 1, so no connection
+    # can be opened, and the start-up that waits for them fails rather than hanging.
+    monkeypatch.setattr(async_connections, "FILL_TIMEOUT_SECONDS", 0.5)
+    connections = async_connections.AsyncConnections(
+        {"host": "127.0.0.1", "port": 1, "dbname": "nowhere", "user": "nobody"}, size=2
+    )
+
+    async def fill() -> None:
+        try:
+            await connections.fill()
+        finally:
+            await connections.close()
+
+    with pytest.raises(PoolTimeout):
+        asyncio.run(fill())
