@@ -113,7 +113,7 @@ async def record_my_progress(
     # Rendered here from the record the service built (a ProgressRead, valid by
     # construction): the hottest write skips FastAPI's second validation of it.
     return JSONBytes(
-        saved.record.__pydantic_serializer__.to_json(saved.record),
+        saved.record.model_dump_json().encode(),
         status_code=status.HTTP_201_CREATED if saved.created else status.HTTP_200_OK,
         headers={"ETag": etag_of(saved.record.version)},
     )

@@ -9,7 +9,7 @@ from typing import Any
 import uvicorn
 from uvicorn.server import ServerState
 
-from api.http_protocol import PROTOCOL, HeadWithBodyTransport, NoDelayHttpToolsProtocol, set_nodelay
+from api.http_protocol import HeadWithBodyTransport, NoDelayHttpToolsProtocol, set_nodelay
 
 
 def _nodelay_of_accepted_connection(*, set_it: bool) -> int:
@@ -117,7 +117,7 @@ def test_uvicorn_sends_each_response_in_one_write():
         await send({"type": "http.response.body", "body": b"hello"})
 
     async def written() -> list[bytes]:
-        config = uvicorn.Config(app, http=PROTOCOL, lifespan="off", log_level="warning")
+        config = uvicorn.Config(app, lifespan="off", log_level="warning")
         config.load()
         protocol = NoDelayHttpToolsProtocol(config=config, server_state=ServerState(), app_state={})
         transport = RecordingTransport()

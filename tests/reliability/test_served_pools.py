@@ -4,7 +4,7 @@ connection at a time (models/async_connections.py, `fill`)."""
 
 from pathlib import Path
 
-from sqlalchemy import func, make_url, select, text
+from sqlalchemy import make_url, text
 
 from bench import servers
 from models.database import create_db_engine
@@ -20,16 +20,15 @@ def backends_on(url: str) -> int:
     engine = create_db_engine(url)
     try:
         with engine.connect() as connection:
-            count = connection.execute(
-                select(func.count())
-                .select_from(text("pg_stat_activity"))
-                .where(
-                    text("datname = :name AND pid <> pg_backend_pid()").bindparams(
-                        name=make_url(url).database
-                    )
-                )
-            ).scalar_one()
-            return int(count)
+            return int(
+                connection.execute(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity "
+                        "WHERE datname = :name AND pid <> pg_backend_pid()"
+                    ),
+                    {"name": make_url(url).database},
+                ).scalar_one()
+            )
     finally:
         engine.dispose()
 
