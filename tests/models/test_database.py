@@ -1,12 +1,14 @@
 """The Database's direct one-statement reads and its SQLite write-ahead log checkpoints."""
 
 import asyncio
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from psycopg_pool import PoolTimeout
-from sqlalchemy import Engine, bindparam, func, select, text, update
+from sqlalchemy import Connection, Engine, bindparam, event, func, select, text, update
 
 from api.app import create_app
 from models import Learner, async_connections
@@ -58,6 +60,104 @@ def test_sqlite_writes_leave_the_log_to_the_background_checkpoint(tmp_path: Path
         connection.execute(update(Learner).values(progress_version=0))
     assert _wal_frames(database)[0] < 10
     assert database.read_rows(VERSION_OF, {"learner_id": learner_id}) == [(0,)]
+    database.dispose()
+
+
+def _checkouts(database: Database) -> list[str]:
+    """Every checkout from the database's pools from now on: `read` or `write`, in order."""
+    seen: list[str] = []
+    for name, engine in (("read", database.engine), ("write", database.write_engine)):
+        event.listen(engine, "checkout", lambda *_args, name=name: seen.append(name))
+    return seen
+
+
+def _bump(database: Database, learner_id: int) -> int:
+    """Bump the learner's progress version with `execute`; the version it wrote."""
+
+    def bump(connection: Connection) -> int:
+        [(version,)] = BUMP.rows(connection, {"learner_id": learner_id})
+        return int(version)
+
+    return database.execute(bump)
+
+
+def test_a_thread_holding_sqlite_connections_works_on_them_and_other_threads_on_the_pools(
+    tmp_path: Path,
+):
+    database = Database.from_url(f"sqlite:///{tmp_path / 'held.db'}")
+    upgrade_to_head(database.write_engine)
+    learner_id = add_learner(database.write_engine)
+    checkouts = _checkouts(database)
+    database.hold_connections()
+    # This thread's writes and reads take nothing from the pools, and commit as before.
+    assert _bump(database, learner_id) == 1
+    assert database.read_rows(VERSION_OF, {"learner_id": learner_id}) == [(1,)]
+    assert checkouts == []
+
+    # Work that fails is rolled back, and the held connection serves the next write.
+    def bump_then_fail(connection: Connection) -> None:
+        BUMP.rows(connection, {"learner_id": learner_id})
+        raise RuntimeError("the unit of work fails")
+
+    with pytest.raises(RuntimeError):
+        database.execute(bump_then_fail)
+    assert database.read_rows(VERSION_OF, {"learner_id": learner_id}) == [(1,)]
+    assert _bump(database, learner_id) == 2
+    assert checkouts == []
+    # Another thread reads and writes through the pools, and each sees the other's commits.
+    seen: list[object] = []
+
+    def elsewhere() -> None:
+        seen.append(database.read_rows(VERSION_OF, {"learner_id": learner_id}))
+        seen.append(_bump(database, learner_id))
+
+    other = threading.Thread(target=elsewhere)
+    other.start()
+    other.join()
+    assert seen == [[(2,)], 3]
+    assert checkouts == ["read", "write"]
+    assert database.read_rows(VERSION_OF, {"learner_id": learner_id}) == [(3,)]
+    # Released, this thread is back on the pools.
+    database.release_connections()
+    assert _bump(database, learner_id) == 4
+    assert checkouts == ["read", "write", "write"]
+    database.dispose()
+
+
+def test_only_a_sqlite_file_has_connections_to_hold(migrated_engine: Engine):
+    database = Database(migrated_engine)
+    learner_id = add_learner(migrated_engine)
+    checkouts = _checkouts(database)
+    database.hold_connections()
+    _bump(database, learner_id)
+    # (One engine reads and writes here: its checkout is seen as both.)
+    assert "write" in checkouts
+    database.release_connections()
+
+
+def test_an_app_serves_progress_writes_and_token_checks_on_held_sqlite_connections(
+    tmp_path: Path,
+):
+    database = Database.from_url(f"sqlite:///{tmp_path / 'served.db'}")
+    settings = make_settings(migrate_on_start=True, seed_on_start=True)
+    app = create_app(settings, database=database)
+    checkouts = _checkouts(database)
+    with TestClient(app) as client:
+        email = "held@example.com"
+        account = {"email": email, "password": "held connections", "display_name": "Held"}
+        assert client.post("/api/v1/auth/register", json=account).status_code == 201
+        login = {"username": email, "password": "held connections"}
+        token = client.post("/api/v1/auth/token", data=login).json()["access_token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        checkouts.clear()
+        put = client.put(
+            "/api/v1/me/progress/linear-regression", json={"status": "completed"}, headers=auth
+        )
+        assert put.status_code == 201
+        read = client.get("/api/v1/me/recommendations?goal=job-interview", headers=auth)
+        assert read.status_code == 200
+        assert read.json()["items"][0]["topic"]["slug"] != "linear-regression"
+        assert checkouts == []
     database.dispose()
 
 
