@@ -122,8 +122,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(prepare_database, app.state.database, settings)
         await run_in_threadpool(app.state.catalog.reload)
-        # On a SQLite file, requests' work runs inline on this loop: on connections it holds.
-        app.state.database.hold_connections()
+        # On a SQLite file, requests' work runs inline on this loop: on a connection it holds.
+        app.state.database.hold_connection()
         if settings.environment != "test":
             # A server's first burst of requests finds every PostgreSQL connection open, not
             # the pool growing one connection at a time.
@@ -152,7 +152,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-            app.state.database.release_connections()
+            app.state.database.release_connection()
             await app.state.database.close_async_connections()
             if owns_database:
                 app.state.database.dispose()

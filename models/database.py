@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool, PoolProxiedConnection
+from sqlalchemy.pool import NullPool
 
 from models.async_connections import PING_AFTER_IDLE_SECONDS, AsyncConnections
 from models.prepared import Prepared
@@ -144,19 +144,6 @@ def _configure_sqlite(engine: Engine, begin: SqliteBegin, autocheckpoint: bool) 
         connection.connection.driver_connection.execute(f"BEGIN {begin}")
 
 
-class _HeldConnections:
-    """A thread's own writing and reading connections to a SQLite file, kept open between its
-    units of work (`Database.hold_connections`)."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.writer: Connection = engine.connect()
-        self.reader: PoolProxiedConnection = engine.raw_connection()
-
-    def close(self) -> None:
-        self.reader.close()
-        self.writer.close()
-
-
 def create_session_factory(bind: Engine) -> sessionmaker[Session]:
     """A session factory whose objects stay usable after commit."""
     return sessionmaker(bind=bind, expire_on_commit=False, autoflush=False)
@@ -181,9 +168,9 @@ class Database:
     interpreter's switch interval, 5 ms, while the event loop computes).
 
     On a SQLite file, the thread that runs requests' work (the event loop's, where it runs
-    inline) can hold a writing and a reading connection of its own (`hold_connections`): its
-    statement-only writes (`execute`) and direct reads (`read_rows`) then run on them, with no
-    checkout from a pool and no new SQLAlchemy Connection each time.
+    inline) can hold a connection of its own (`hold_connection`): its statement-only writes
+    (`execute`) and direct reads (`read_rows`) then run on it, with no checkout from a pool
+    and no new SQLAlchemy Connection each time.
     """
 
     def __init__(
@@ -196,7 +183,7 @@ class Database:
         wal_checkpoints: bool = False,
         joined_to: Connection | None = None,
         async_pool_size: int = POSTGRES_ASYNC_POOL_SIZE,
-        holds_connections: bool = False,
+        holds_connection: bool = False,
     ) -> None:
         self.engine = engine
         self.write_engine = write_engine or engine
@@ -218,11 +205,11 @@ class Database:
             )
         self.wal_checkpoints = wal_checkpoints
         self._joined_to = joined_to
-        # Connections held per thread (`hold_connections`), made by an engine without a pool:
-        # they are the holders' own, and take no place in the pools of other threads.
-        self._holds_connections = holds_connections and joined_to is None
+        # A connection held per thread (`hold_connection`), made by an engine without a pool:
+        # it is the holder's own, and takes no place in the pools of other threads.
+        self._holds_connection = holds_connection and joined_to is None
         self._holding_engine: Engine | None = None
-        self._held: dict[int, _HeldConnections] = {}
+        self._held: dict[int, Connection] = {}
 
     @classmethod
     def from_url(cls, url: str, *, async_pool_size: int = POSTGRES_ASYNC_POOL_SIZE) -> "Database":
@@ -242,7 +229,7 @@ class Database:
                 pool_timeout=30,
             ),
             wal_checkpoints=True,
-            holds_connections=True,
+            holds_connection=True,
         )
 
     @classmethod
@@ -271,15 +258,17 @@ class Database:
         with self.write_engine.begin() as connection:
             yield connection
 
-    def hold_connections(self) -> None:
-        """On a SQLite file, open a writing and a reading connection for the calling thread and
-        keep them for its `execute` and `read_rows` until `release_connections`. The event loop
-        runs requests' work inline on SQLite: its units of work then skip a pool's checkout and
-        checkin and the set-up of a SQLAlchemy Connection (4% of the instructions of a
-        write-then-read request, `make bench-instructions`). Other threads keep using the
-        pools. Nothing to do on other databases."""
+    def hold_connection(self) -> None:
+        """On a SQLite file, open a connection for the calling thread and keep it for its
+        `execute` and `read_rows` until `release_connection`. The event loop runs requests'
+        work inline on SQLite: its units of work then skip a pool's checkout and checkin and the
+        set-up of a SQLAlchemy Connection (4% of the instructions of a write-then-read request,
+        `make bench-instructions`). Its reads run on the connection that wrote last, whose page
+        cache is current: a reading connection finds the database changed after every write,
+        drops its cache and reads the pages again. Other threads keep using the pools. Nothing
+        to do on other databases."""
         thread = threading.get_ident()
-        if not self._holds_connections or thread in self._held:
+        if not self._holds_connection or thread in self._held:
             return
         if self._holding_engine is None:
             self._holding_engine = create_db_engine(
@@ -288,10 +277,10 @@ class Database:
                 autocheckpoint=False,
                 poolclass=NullPool,
             )
-        self._held[thread] = _HeldConnections(self._holding_engine)
+        self._held[thread] = self._holding_engine.connect()
 
-    def release_connections(self) -> None:
-        """Close the connections the calling thread holds, if any."""
+    def release_connection(self) -> None:
+        """Close the connection the calling thread holds, if any."""
         held = self._held.pop(threading.get_ident(), None)
         if held is not None:
             held.close()
@@ -315,12 +304,12 @@ class Database:
         return result
 
     def execute(self, work: Callable[[Connection], T]) -> T:
-        """`work(connection)` in a write transaction (`write_transaction`, or on the writing
-        connection this thread holds), committed when it returns."""
+        """`work(connection)` in a write transaction (`write_transaction`, or on the connection
+        this thread holds), committed when it returns."""
         held = self._held.get(threading.get_ident())
         if held is not None:
-            with held.writer.begin():
-                return work(held.writer)
+            with held.begin():
+                return work(held)
         with self.write_transaction() as connection:
             return work(connection)
 
@@ -357,7 +346,8 @@ class Database:
             return statement.rows(self._joined_to, params)
         held = self._held.get(threading.get_ident())
         if held is not None:
-            return statement.rows_on(held.reader.driver_connection, self.engine.dialect, params)
+            # In autocommit, outside any transaction: it sees the latest commit.
+            return statement.rows(held, params)
         return self._rows_in_autocommit(self.engine, statement, params)
 
     def write_rows(self, statement: Prepared, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:

@@ -1,4 +1,5 @@
-"""The Database's direct one-statement reads and its SQLite write-ahead log checkpoints."""
+"""The Database's direct one-statement reads, its SQLite write-ahead log checkpoints, and the
+SQLite connection a thread holds."""
 
 import asyncio
 import threading
@@ -81,14 +82,14 @@ def _bump(database: Database, learner_id: int) -> int:
     return database.execute(bump)
 
 
-def test_a_thread_holding_sqlite_connections_works_on_them_and_other_threads_on_the_pools(
+def test_a_thread_holding_a_sqlite_connection_works_on_it_and_other_threads_on_the_pools(
     tmp_path: Path,
 ):
     database = Database.from_url(f"sqlite:///{tmp_path / 'held.db'}")
     upgrade_to_head(database.write_engine)
     learner_id = add_learner(database.write_engine)
     checkouts = _checkouts(database)
-    database.hold_connections()
+    database.hold_connection()
     # This thread's writes and reads take nothing from the pools, and commit as before.
     assert _bump(database, learner_id) == 1
     assert database.read_rows(VERSION_OF, {"learner_id": learner_id}) == [(1,)]
@@ -118,24 +119,24 @@ def test_a_thread_holding_sqlite_connections_works_on_them_and_other_threads_on_
     assert checkouts == ["read", "write"]
     assert database.read_rows(VERSION_OF, {"learner_id": learner_id}) == [(3,)]
     # Released, this thread is back on the pools.
-    database.release_connections()
+    database.release_connection()
     assert _bump(database, learner_id) == 4
     assert checkouts == ["read", "write", "write"]
     database.dispose()
 
 
-def test_only_a_sqlite_file_has_connections_to_hold(migrated_engine: Engine):
+def test_only_a_sqlite_file_has_a_connection_to_hold(migrated_engine: Engine):
     database = Database(migrated_engine)
     learner_id = add_learner(migrated_engine)
     checkouts = _checkouts(database)
-    database.hold_connections()
+    database.hold_connection()
     _bump(database, learner_id)
     # (One engine reads and writes here: its checkout is seen as both.)
     assert "write" in checkouts
-    database.release_connections()
+    database.release_connection()
 
 
-def test_an_app_serves_progress_writes_and_token_checks_on_held_sqlite_connections(
+def test_an_app_serves_progress_writes_and_token_checks_on_a_held_sqlite_connection(
     tmp_path: Path,
 ):
     database = Database.from_url(f"sqlite:///{tmp_path / 'served.db'}")
