@@ -16,7 +16,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import orjson
 import psycopg
+from psycopg.types.json import set_json_loads
 from psycopg_pool import AsyncConnectionPool
 
 # A connection idle for longer than this is checked with a ping (one round trip) before use (a
@@ -56,6 +58,14 @@ class _LatestFirstPool(AsyncConnectionPool[Connection]):
         return await super()._get_ready_connection(timeout)
 
 
+async def _parse_json_with_orjson(connection: Connection) -> None:
+    """JSON values read on `connection` (a PUT's history event, a learner's review cards) are
+    parsed by orjson, several times faster than the standard library's json (3.6% of a
+    worker's time under write then read). Both read what PostgreSQL stores alike, but for
+    integers beyond 64 bits, which orjson reads as floats: none of the values stored has one."""
+    set_json_loads(orjson.loads, connection)
+
+
 class AsyncConnections:
     """A pool of up to `size` async connections made with psycopg's keyword arguments
     `params`, opened when first used. Connections are opened as they are needed and kept
@@ -82,6 +92,7 @@ class AsyncConnections:
                 # No `reset`: with one, the pool puts a connection back in a task of its own,
                 # a turn of the event loop later. Each checkout sets the mode it needs.
                 check=self._check,
+                configure=_parse_json_with_orjson,
                 name="skillpath",
             )
         await pool.open()  # returns at once once open

@@ -265,6 +265,25 @@ def test_the_async_pool_hands_out_the_connection_returned_last(migrated_engine: 
     assert again == [first, first]
 
 
+def test_the_async_pools_connections_parse_json_with_orjson(migrated_engine: Engine):
+    if migrated_engine.dialect.name != "postgresql":
+        pytest.skip("the async pool is PostgreSQL's")
+    connections = async_connections.AsyncConnections(connect_params(migrated_engine), size=1)
+    # An integer beyond 64 bits tells the two parsers apart: orjson reads it as a float.
+    query = """SELECT '{"n": 123456789012345678901234567890, "s": "é"}'::json"""
+
+    async def parsed() -> Any:
+        try:
+            async with connections.autocommit() as connection:
+                cursor = await connection.execute(query)
+                [(value,)] = await cursor.fetchall()
+                return value
+        finally:
+            await connections.close()
+
+    assert asyncio.run(parsed()) == {"n": 1.2345678901234568e29, "s": "é"}
+
+
 def test_a_workers_requests_hold_at_most_the_pool_size_setting_of_connections(
     migrated_engine: Engine,
 ):
