@@ -122,8 +122,6 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(prepare_database, app.state.database, settings)
         await run_in_threadpool(app.state.catalog.reload)
-        # On a SQLite file, requests' work runs inline on this loop: on a connection it holds.
-        app.state.database.hold_connection()
         if settings.environment != "test":
             # A server's first burst of requests finds every PostgreSQL connection open, not
             # the pool growing one connection at a time.
@@ -145,6 +143,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             checkpoint = app.state.database.checkpoint
             tasks.append(_every(CHECKPOINT_SECONDS, checkpoint, failure="WAL checkpoint failed"))
         running = [asyncio.create_task(task) for task in tasks]
+        # On a SQLite file, requests' work runs inline on this loop: on a connection it holds
+        # until the `finally` below (taken last, so a start-up that fails leaves none open).
+        app.state.database.hold_connection()
         try:
             yield
         finally:

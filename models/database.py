@@ -207,7 +207,7 @@ class Database:
         self._joined_to = joined_to
         # A connection held per thread (`hold_connection`), made by an engine without a pool:
         # it is the holder's own, and takes no place in the pools of other threads.
-        self._holds_connection = holds_connection and joined_to is None
+        self._holds_connection = holds_connection
         self._holding_engine: Engine | None = None
         self._held: dict[int, Connection] = {}
 
