@@ -1,10 +1,13 @@
 """Prepared statements read and write exactly what SQLAlchemy's own execution does."""
 
+import asyncio
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, bindparam, insert, select, update
+import pytest
+from sqlalchemy import Connection, Engine, bindparam, insert, select, text, update
 
-from models import Learner, ProgressEvent
+from models import Learner, ProgressEvent, async_connections
+from models.database import connect_params
 from models.prepared import Prepared, bound
 from tests.models.conftest import add_learner
 
@@ -67,3 +70,66 @@ def test_written_and_read_values_match_sqlalchemys(migrated_engine: Engine):
     assert newest == ("calculus", 2, WHEN, OLD, NEW)
     assert missing is None
     assert version == 1
+
+
+# Whether a connection holds a prepared statement of this text (PostgreSQL's own view).
+_PREPARED_ON_CONNECTION = text(
+    "SELECT count(*) FROM pg_prepared_statements WHERE statement = :statement"
+)
+LEARNER_BY_ID = Prepared(select(Learner.id).where(Learner.id == bindparam("learner_id")))
+
+
+def _require_postgresql(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("statements are prepared on PostgreSQL's connections")
+
+
+def _prepared_count(connection: Connection, sql: str) -> int:
+    return int(connection.execute(_PREPARED_ON_CONNECTION, {"statement": sql}).scalar_one())
+
+
+def test_a_statement_is_prepared_on_a_connection_the_first_time_it_runs_there(
+    migrated_engine: Engine,
+):
+    # psycopg alone prepares a statement after five runs (docs/performance.md, session 8).
+    _require_postgresql(migrated_engine)
+    sql = LEARNER_BY_ID._compiled(migrated_engine.dialect, native=True).sql
+    with migrated_engine.connect() as connection:
+        assert _prepared_count(connection, sql) == 0
+        assert LEARNER_BY_ID.rows(connection, {"learner_id": 1}) == []
+        assert _prepared_count(connection, sql) == 1
+
+
+def test_a_connection_told_to_prepare_nothing_prepares_nothing(migrated_engine: Engine):
+    _require_postgresql(migrated_engine)
+    sql = LEARNER_BY_ID._compiled(migrated_engine.dialect, native=True).sql
+    with migrated_engine.connect() as connection:
+        connection.connection.dbapi_connection.prepare_threshold = None  # type: ignore[union-attr]
+        for _ in range(6):
+            LEARNER_BY_ID.rows(connection, {"learner_id": 1})
+        assert _prepared_count(connection, sql) == 0
+
+
+def test_an_awaited_statement_is_prepared_the_first_time_it_runs_on_a_connection(
+    migrated_engine: Engine,
+):
+    _require_postgresql(migrated_engine)
+    connections = async_connections.AsyncConnections(connect_params(migrated_engine), size=1)
+    sql = LEARNER_BY_ID._compiled(migrated_engine.dialect, native=True).sql
+    learner_id = add_learner(migrated_engine)
+
+    async def run_once() -> tuple[list[tuple[object, ...]], int]:
+        try:
+            async with connections.autocommit() as connection:
+                rows = await LEARNER_BY_ID.rows_on_async(
+                    connection, migrated_engine.dialect, {"learner_id": learner_id}
+                )
+                cursor = await connection.execute(
+                    "SELECT count(*) FROM pg_prepared_statements WHERE statement = %s", (sql,)
+                )
+                [(count,)] = await cursor.fetchall()
+                return rows, count
+        finally:
+            await connections.close()
+
+    assert asyncio.run(run_once()) == ([(learner_id,)], 1)
