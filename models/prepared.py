@@ -75,11 +75,11 @@ def _prepare(connection: psycopg.Connection[Any] | psycopg.AsyncConnection[Any])
     psycopg prepares a statement once it has run it `prepare_threshold` times (5) on a
     connection; until then PostgreSQL parses and plans it anew on every run, and it plans a
     prepared statement anew on each of its first five runs before it settles on a generic plan.
-    On a new connection, the progress write (8 KB of SQL) ran at 3-6 ms instead of 1.3 ms
-    through its first ten runs, and a new worker's busy connections paid that at once. Prepared
-    on its first run, it reaches the generic plan after six. A connection told to prepare
-    nothing (`prepare_threshold=None`, as behind a pooler that cannot keep prepared
-    statements) is left so."""
+    On a new connection, the progress write (8 KB of SQL) ran at 3-6 ms instead of 1.7 ms
+    through its first eleven runs, and a new worker's busy connections paid that at once.
+    Prepared on its first run, it reaches the generic plan after six (docs/performance.md,
+    session 8). A connection told to prepare nothing (`prepare_threshold=None`, as behind a
+    pooler that cannot keep prepared statements) is left so."""
     return None if connection.prepare_threshold is None else True
 
 
