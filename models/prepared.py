@@ -178,13 +178,10 @@ class Prepared:
         native = isinstance(dbapi_connection, psycopg.Connection)
         compiled = self._compiled(dialect, native=native)
         cursor = _cursor(dbapi_connection, native)
+        # Only psycopg's cursor takes `prepare`.
+        options = {"prepare": _prepare(dbapi_connection)} if native else {}
         try:
-            if native:
-                cursor.execute(
-                    compiled.sql, compiled.arguments(params), prepare=_prepare(dbapi_connection)
-                )
-            else:
-                cursor.execute(compiled.sql, compiled.arguments(params))
+            cursor.execute(compiled.sql, compiled.arguments(params), **options)
         except BaseException:
             cursor.close()
             raise

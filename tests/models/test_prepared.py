@@ -4,7 +4,7 @@ import asyncio
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import Connection, Engine, bindparam, insert, select, text, update
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
 from models import Learner, ProgressEvent, async_connections
 from models.database import connect_params
@@ -72,10 +72,9 @@ def test_written_and_read_values_match_sqlalchemys(migrated_engine: Engine):
     assert version == 1
 
 
-# Whether a connection holds a prepared statement of this text (PostgreSQL's own view).
-_PREPARED_ON_CONNECTION = text(
-    "SELECT count(*) FROM pg_prepared_statements WHERE statement = :statement"
-)
+# How many prepared statements of this text a connection holds (PostgreSQL's own view), in
+# the driver's placeholders: run on the sync and the async connection alike.
+_PREPARED_ON_CONNECTION = "SELECT count(*) FROM pg_prepared_statements WHERE statement = %s"
 LEARNER_BY_ID = Prepared(select(Learner.id).where(Learner.id == bindparam("learner_id")))
 
 
@@ -85,7 +84,7 @@ def _require_postgresql(engine: Engine) -> None:
 
 
 def _prepared_count(connection: Connection, sql: str) -> int:
-    return int(connection.execute(_PREPARED_ON_CONNECTION, {"statement": sql}).scalar_one())
+    return int(connection.exec_driver_sql(_PREPARED_ON_CONNECTION, (sql,)).scalar_one())
 
 
 def test_a_statement_is_prepared_on_a_connection_the_first_time_it_runs_there(
@@ -124,9 +123,7 @@ def test_an_awaited_statement_is_prepared_the_first_time_it_runs_on_a_connection
                 rows = await LEARNER_BY_ID.rows_on_async(
                     connection, migrated_engine.dialect, {"learner_id": learner_id}
                 )
-                cursor = await connection.execute(
-                    "SELECT count(*) FROM pg_prepared_statements WHERE statement = %s", (sql,)
-                )
+                cursor = await connection.execute(_PREPARED_ON_CONNECTION, (sql,))
                 [(count,)] = await cursor.fetchall()
                 return rows, count
         finally:
