@@ -20,8 +20,10 @@ run: $(STAMP)
 	mkdir -p data
 	$(BIN)/skillpath serve --host $(HOST) --port $(PORT)
 
+# The suite, spread over TEST_WORKERS processes (pytest-xdist; `auto`: one per core, 0: none).
+TEST_WORKERS ?= auto
 test: $(STAMP) lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 # A long schema-fuzzing campaign: random (not derandomized) examples, plus stateful sequences.
 FUZZ_EXAMPLES ?= 500
