@@ -31,8 +31,8 @@ from api.observability.router import router as metrics_router
 from api.openapi import install_openapi
 from api.planning.learner_states import LearnerStates
 from api.planning.router import router as planning_router
+from api.progress.batches import RecordBatches
 from api.progress.router import router as progress_router
-from api.progress.turns import RecordTurns
 from api.questions.router import router as questions_router
 from api.resources.router import router as resources_router
 from api.reviews.router import router as reviews_router
@@ -107,7 +107,7 @@ def use_database(app: FastAPI, database: Database) -> None:
     app.state.database = database
     app.state.catalog = CatalogStore(database.read_session_factory)
     app.state.learner_states = LearnerStates()
-    app.state.record_turns = RecordTurns()
+    app.state.record_batches = RecordBatches()
 
 
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:

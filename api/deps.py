@@ -1,7 +1,6 @@
 """Dependencies shared by the routers: units of work on the database, and the catalog."""
 
-from collections.abc import Awaitable, Callable, Hashable
-from contextlib import AbstractAsyncContextManager
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, Concatenate, ParamSpec, TypeVar
 
 from fastapi import Depends, Request
@@ -11,8 +10,8 @@ from starlette.concurrency import run_in_threadpool
 
 from api.catalog.snapshot import CatalogSnapshot
 from api.catalog.store import CatalogStore
+from api.progress.batches import Batch, RecordBatches
 from api.progress.repository import ProgressChange, collect_progress_changes
-from api.progress.turns import RecordTurns
 from models.database import Database
 from models.prepared import Prepared
 
@@ -23,6 +22,7 @@ P = ParamSpec("P")
 T = TypeVar("T")
 W = TypeVar("W", Session, Connection)
 R = TypeVar("R")
+V = TypeVar("V")
 
 
 class UnitsOfWork:
@@ -39,15 +39,15 @@ class UnitsOfWork:
         database: Database,
         catalog: CatalogStore,
         learner_states: "LearnerStates | None" = None,
-        record_turns: RecordTurns | None = None,
+        record_batches: RecordBatches | None = None,
     ) -> None:
         self._database = database
         self._catalog = catalog
         # Moved along by the progress changes this request commits (`write`, `execute`).
         self._learner_states = learner_states
-        # Shared by the process's requests (`write_turn`); a unit of work made without them
-        # (one that only reads) takes its turns alone.
-        self._record_turns = RecordTurns() if record_turns is None else record_turns
+        # Shared by the process's requests (`write_in_batch`); a unit of work made without
+        # them (one that only reads) batches its own writes alone.
+        self._record_batches = RecordBatches() if record_batches is None else record_batches
 
     @property
     def catalog(self) -> CatalogSnapshot:
@@ -108,9 +108,26 @@ class UnitsOfWork:
             lambda: database.write_rows_async(statement, params),
         )
 
-    def write_turn(self, record: Hashable) -> AbstractAsyncContextManager[None]:
-        """This process's turn to write `record` (api/progress/turns.py)."""
-        return self._record_turns.turn(record)
+    async def write_rows_together(
+        self, statement: Prepared, many: Sequence[dict[str, Any]]
+    ) -> list[list[tuple[Any, ...]] | Exception]:
+        """For each of `many`, the rows of one statement that writes, or that write's own
+        error: together in one transaction and one round trip on the event loop
+        (`Database.write_rows_together_async`), else one by one. A write alone is sent as
+        `write_rows` sends it, and raises its error. Progress changes they make are the
+        caller's to `follow`."""
+        database = self._database
+        if len(many) == 1:  # a write alone goes as `write_rows` sends it
+            return [await self.write_rows(statement, **many[0])]
+        return await self._run(
+            lambda: database.write_rows_together(statement, many),
+            lambda: database.write_rows_together_async(statement, many),
+        )
+
+    async def write_in_batch(self, record: Hashable, value: V, run: Batch[V, R]) -> R:
+        """What the write `value` of `record` made, run by `run` in a batch with the other
+        writes of the record that wait in this process (api/progress/batches.py)."""
+        return await self._record_batches.write(record, value, run)
 
     @property
     def writes_in_one_statement(self) -> bool:
@@ -186,7 +203,7 @@ async def units_of_work(request: Request) -> UnitsOfWork:
     """Database access for this request."""
     state = request.app.state
     return UnitsOfWork(
-        state.database, catalog_store(request), state.learner_states, state.record_turns
+        state.database, catalog_store(request), state.learner_states, state.record_batches
     )
 
 

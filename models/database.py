@@ -3,7 +3,7 @@
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -396,6 +396,50 @@ class Database:
         """`write_rows`, awaited on the event loop (needs `async_engine`). Unlike a read, a
         write whose connection fails is not tried again: it may have committed."""
         return await self._rows_in_autocommit_async(statement, params)
+
+    def write_rows_together(
+        self, statement: Prepared, many: Sequence[Mapping[str, Any]]
+    ) -> list[list[tuple[Any, ...]] | Exception]:
+        """For each of `many` in order, the rows of `statement` written with them
+        (`write_rows`), or the error of that write alone: the synchronous twin of
+        `write_rows_together_async`, one write at a time."""
+        outcomes: list[list[tuple[Any, ...]] | Exception] = []
+        for params in many:
+            try:
+                outcomes.append(self.write_rows(statement, params))
+            except Exception as exc:  # that write's failure, not its neighbours'
+                outcomes.append(exc)
+        return outcomes
+
+    async def write_rows_together_async(
+        self, statement: Prepared, many: Sequence[Mapping[str, Any]]
+    ) -> list[list[tuple[Any, ...]] | Exception]:
+        """For each of `many` in order, the rows of `statement` written with them, or the
+        error of that write alone. The writes are one transaction, sent and committed in one
+        round trip (`Prepared.rows_together_async`): writers of one row wait for its lock
+        once, and PostgreSQL flushes its log once. When one of them fails, the others are
+        made again one by one, so that only it fails. A lost connection fails them all: they
+        may have committed."""
+        assert self._async_connections is not None
+        dialect = self.engine.dialect
+        async with self._async_connections.autocommit() as connection:
+            try:
+                together = await statement.rows_together_async(connection, dialect, many)
+            except psycopg.OperationalError:
+                raise
+            except psycopg.Error:
+                pass  # rolled back: made again below, one by one
+            else:
+                return list(together)
+            outcomes: list[list[tuple[Any, ...]] | Exception] = []
+            for params in many:
+                try:
+                    outcomes.append(await statement.rows_on_async(connection, dialect, params))
+                except psycopg.OperationalError:
+                    raise
+                except psycopg.Error as exc:
+                    outcomes.append(exc)
+            return outcomes
 
     async def _rows_in_autocommit_async(
         self, statement: Prepared, params: Mapping[str, Any]

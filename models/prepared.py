@@ -146,6 +146,32 @@ class Prepared:
             processors = self._processors(dialect, compiled, lambda: cursor.description or ())
         return _processed(raw, processors)
 
+    async def rows_together_async(
+        self,
+        connection: psycopg.AsyncConnection[Any],
+        dialect: Dialect,
+        many: Sequence[Mapping[str, Any]],
+    ) -> list[list[tuple[Any, ...]]]:
+        """The rows of a run for each of `many`, in order: the runs are one transaction, each
+        seeing the ones before it, sent and committed in one round trip (psycopg's pipeline).
+        A run that fails rolls them all back, and its error is raised."""
+        compiled = self._compiled(dialect, native=True)
+        prepare = _prepare(connection)
+        cursors = [psycopg.AsyncRawCursor(connection) for _ in many]
+        try:
+            async with connection.pipeline():
+                async with connection.transaction():
+                    for cursor, params in zip(cursors, many, strict=True):
+                        await cursor.execute(
+                            compiled.sql, compiled.arguments(params), prepare=prepare
+                        )
+                raws = [await cursor.fetchall() for cursor in cursors]
+            processors = self._processors(dialect, compiled, lambda: cursors[0].description or ())
+        finally:
+            for cursor in cursors:
+                await cursor.close()
+        return [_processed(raw, processors) for raw in raws]
+
     def _processors(
         self, dialect: Dialect, compiled: _Compiled, description: Callable[[], Sequence[Any]]
     ) -> list[Processor]:

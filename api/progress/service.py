@@ -1,5 +1,6 @@
 """Learners' progress records, their history, and summaries of them."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -219,6 +220,7 @@ class _PutInOneStatement:
     ) -> None:
         self.learner_id = learner_id
         self.topic_slug = topic_slug
+        self.claims = claims
         at = utc_now()
         values = body.model_dump(mode="json", exclude={"level"})
         # Computed up front for a PUT that may complete the topic; the statement stores it
@@ -303,8 +305,9 @@ async def record_progress(
 ) -> SavedProgress:
     """`save_progress` as a request runs it, for the caller whose token's `claims` these are
     (401 unless the token is still good): on PostgreSQL the token's check and the write are
-    one statement, the whole unit of work, awaited on the event loop; elsewhere they are one
-    transaction."""
+    one statement, the whole unit of work, awaited on the event loop, and the writes of one
+    record waiting in this process go together (api/progress/batches.py); elsewhere they are
+    one transaction."""
     if not db.writes_in_one_statement:
         return await db.execute(
             save_progress,
@@ -315,10 +318,9 @@ async def record_progress(
             retention=retention,
             claims=claims,
         )
-    # One write of the record at a time from this process (api/progress/turns.py); the time
-    # of the change is taken once it is this write's turn.
-    async with db.write_turn((claims.learner_id, topic_slug)):
-        put = _PutInOneStatement(
+
+    def put() -> _PutInOneStatement:
+        return _PutInOneStatement(
             learner_id=claims.learner_id,
             topic_slug=topic_slug,
             body=body,
@@ -326,17 +328,47 @@ async def record_progress(
             retention=retention,
             claims=claims,
         )
-        for _attempt in range(MAX_WRITE_ATTEMPTS):
-            rows = await db.write_rows(one_statement.PUT_RECORD, **put.params)
-            if not rows:  # which of the two it was: one more read, on this rare path
-                await _require_good_token(claims, db)
-                raise NotFound(_no_topic(topic_slug))
-            done = put.saved(rows)
-            if done is not None:
-                saved, change = done
-                if change is not None:
-                    db.follow([change])
-                return saved
+
+    async def run(puts: list[Callable[[], _PutInOneStatement]]) -> list[SavedProgress | Exception]:
+        return await _put_together(db, puts)
+
+    return await db.write_in_batch((claims.learner_id, topic_slug), put, run)
+
+
+async def _put_together(
+    db: UnitsOfWork, writes: list[Callable[[], _PutInOneStatement]]
+) -> list[SavedProgress | Exception]:
+    """The PUTs of one record, in order, in one transaction: what each made, or its error. The
+    time of each change is taken now, as the batch starts."""
+    puts = [write() for write in writes]
+    outcomes = await db.write_rows_together(one_statement.PUT_RECORD, [put.params for put in puts])
+    saved: list[SavedProgress | Exception] = []
+    for put, outcome in zip(puts, outcomes, strict=True):
+        if isinstance(outcome, Exception):
+            saved.append(outcome)
+            continue
+        try:
+            saved.append(await _saved(db, put, outcome))
+        except Exception as exc:  # this PUT's answer (a 412, a 404), not its neighbours'
+            saved.append(exc)
+    return saved
+
+
+async def _saved(db: UnitsOfWork, put: _PutInOneStatement, rows: list[Any]) -> SavedProgress:
+    """What a run of the PUT's statement answered with `rows` made, its progress change
+    followed; the statement runs again while a concurrent write created the record first."""
+    for _attempt in range(MAX_WRITE_ATTEMPTS):
+        if not rows:  # which of the two it was: one more read, on this rare path
+            assert put.claims is not None
+            await _require_good_token(put.claims, db)
+            raise NotFound(_no_topic(put.topic_slug))
+        done = put.saved(rows)
+        if done is not None:
+            saved, change = done
+            if change is not None:
+                db.follow([change])
+            return saved
+        rows = await db.write_rows(one_statement.PUT_RECORD, **put.params)
     raise Conflict(_KEEPS_CHANGING)
 
 

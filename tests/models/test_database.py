@@ -6,10 +6,21 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from psycopg_pool import PoolTimeout
-from sqlalchemy import Connection, Engine, bindparam, event, func, select, text, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Integer,
+    bindparam,
+    event,
+    func,
+    select,
+    text,
+    update,
+)
 
 from api.app import create_app
 from models import Learner, async_connections
@@ -240,6 +251,65 @@ def test_an_awaited_write_on_postgresql_commits_alone_and_a_dead_idle_connection
             await database.close_async_connections()
 
     assert asyncio.run(writes()) == [1, 1, 2]
+
+
+# The version after the bump, and the transaction that made it.
+BUMP_IN_TRANSACTION = Prepared(
+    update(Learner)
+    .where(Learner.id == bindparam("learner_id"))
+    .values(progress_version=Learner.progress_version + 1)
+    .returning(Learner.progress_version, func.txid_current())
+)
+# The bump, which fails on its divisor 0 (after it has bumped).
+BUMP_DIVIDED = Prepared(
+    update(Learner)
+    .where(Learner.id == bindparam("learner_id"))
+    .values(progress_version=Learner.progress_version + 1)
+    .returning(Learner.progress_version // bindparam("divisor", type_=Integer))
+)
+
+
+def _written_together(database: Database, statement: Prepared, many: list[dict[str, Any]]):
+    async def write() -> Any:
+        try:
+            return await database.write_rows_together_async(statement, many)
+        finally:
+            await database.close_async_connections()
+
+    return asyncio.run(write())
+
+
+def test_writes_sent_together_on_postgresql_are_one_transaction_each_seeing_the_last(
+    migrated_engine: Engine,
+):
+    if migrated_engine.dialect.name != "postgresql":
+        pytest.skip("writes go together on PostgreSQL's async connections")
+    database = Database(migrated_engine, async_pool_size=1)
+    learner_id = add_learner(migrated_engine)
+    outcomes = _written_together(database, BUMP_IN_TRANSACTION, [{"learner_id": learner_id}] * 3)
+    assert [rows[0][0] for rows in outcomes] == [1, 2, 3]
+    assert len({rows[0][1] for rows in outcomes}) == 1  # one transaction
+    # Committed: another connection sees the last.
+    assert database.read_rows(VERSION_OF, {"learner_id": learner_id}) == [(3,)]
+    database.dispose()
+
+
+def test_a_write_that_fails_among_writes_sent_together_fails_alone(migrated_engine: Engine):
+    if migrated_engine.dialect.name != "postgresql":
+        pytest.skip("writes go together on PostgreSQL's async connections")
+    database = Database(migrated_engine, async_pool_size=1)
+    learner_id = add_learner(migrated_engine)
+    many = [{"learner_id": learner_id, "divisor": divisor} for divisor in (1, 0, 1)]
+    first, failed, last = _written_together(database, BUMP_DIVIDED, many)
+    assert isinstance(failed, psycopg.errors.DivisionByZero)
+    # The failed write's bump was rolled back; the others were made, in order.
+    assert (first, last) == ([(1,)], [(2,)])
+    assert database.read_rows(VERSION_OF, {"learner_id": learner_id}) == [(2,)]
+    # The synchronous twin, one write at a time, answers alike.
+    first, failed, last = database.write_rows_together(BUMP_DIVIDED, many)
+    assert isinstance(failed, psycopg.errors.DivisionByZero)
+    assert (first, last) == ([(3,)], [(4,)])
+    database.dispose()
 
 
 def test_the_async_pool_hands_out_the_connection_returned_last(migrated_engine: Engine):

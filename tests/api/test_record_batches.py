@@ -1,0 +1,107 @@
+"""Writes of one record from one process go together, in batches (api/progress/batches.py)."""
+
+import asyncio
+
+import pytest
+
+from api.progress.batches import RecordBatches
+
+
+class Recorder:
+    """A batch run that logs each batch it is given, holds it for `hold` seconds, and answers
+    each write doubled, or the write's own error for a negative one."""
+
+    def __init__(self, hold: float = 0.02) -> None:
+        self.batches: list[list[int]] = []
+        self.hold = hold
+
+    async def __call__(self, values: list[int]) -> list[int | BaseException]:
+        self.batches.append(values)
+        await asyncio.sleep(self.hold)
+        return [ValueError(f"bad {v}") if v < 0 else 2 * v for v in values]
+
+
+def test_writes_arriving_while_a_batch_runs_go_together_in_the_next_in_arrival_order():
+    batches = RecordBatches()
+    run = Recorder()
+
+    async def main() -> tuple[list[int], int]:
+        first = asyncio.create_task(batches.write("a", 1, run))
+        await asyncio.sleep(0)  # 1 is under way, alone
+        later = [asyncio.create_task(batches.write("a", value, run)) for value in (2, 3, 4)]
+        other = asyncio.create_task(batches.write("b", 10, run))
+        results = await asyncio.gather(first, *later, other)
+        return results, len(batches)
+
+    results, left = asyncio.run(main())
+    assert results == [2, 4, 6, 8, 20]  # each writer gets its own write's outcome
+    # 2, 3 and 4 waited for 1's batch and went together; record b did not wait for a.
+    assert run.batches == [[1], [10], [2, 3, 4]]
+    assert left == 0  # nothing is kept once the writers are done
+
+
+def test_a_write_that_fails_fails_alone_and_its_batch_mates_get_their_outcomes():
+    batches = RecordBatches()
+    run = Recorder()
+
+    async def main() -> list[object]:
+        first = asyncio.create_task(batches.write("a", 1, run))
+        await asyncio.sleep(0)
+        later = [asyncio.create_task(batches.write("a", value, run)) for value in (2, -3, 4)]
+        return await asyncio.gather(first, *later, return_exceptions=True)
+
+    results = asyncio.run(main())
+    assert [results[0], results[1], results[3]] == [2, 4, 8]
+    assert isinstance(results[2], ValueError)
+    assert str(results[2]) == "bad -3"
+    assert run.batches == [[1], [2, -3, 4]]
+
+
+def test_a_batch_run_that_raises_fails_every_write_of_the_batch():
+    batches = RecordBatches()
+
+    async def broken(values: list[int]) -> list[int | BaseException]:
+        raise RuntimeError("database gone")
+
+    async def main() -> None:
+        await batches.write("a", 1, broken)
+
+    with pytest.raises(RuntimeError, match="database gone"):
+        asyncio.run(main())
+
+
+def test_a_writer_cancelled_while_it_waits_is_not_written_and_leaves_no_queue_behind():
+    batches = RecordBatches()
+    run = Recorder(hold=0.05)
+
+    async def main() -> int:
+        holder = asyncio.create_task(batches.write("a", 1, run))
+        await asyncio.sleep(0)
+        waiter = asyncio.create_task(batches.write("a", 2, run))
+        await asyncio.sleep(0.01)
+        waiter.cancel()
+        await asyncio.gather(holder, waiter, return_exceptions=True)
+        return len(batches)
+
+    assert asyncio.run(main()) == 0
+    assert run.batches == [[1]]
+
+
+def test_a_batch_runs_to_its_end_for_its_other_writers_when_the_one_that_started_it_is_cancelled():
+    batches = RecordBatches()
+    run = Recorder(hold=0.05)
+
+    async def main() -> tuple[int | BaseException, ...]:
+        holder = asyncio.create_task(batches.write("a", 1, run))
+        await asyncio.sleep(0)
+        starter = asyncio.create_task(batches.write("a", 2, run))
+        mate = asyncio.create_task(batches.write("a", 3, run))
+        await asyncio.sleep(0.07)  # 1's batch is done; 2 started the batch of 2 and 3
+        starter.cancel()
+        return await asyncio.gather(holder, starter, mate, return_exceptions=True)
+
+    held, started, mated = asyncio.run(main())
+    assert held == 2
+    assert isinstance(started, asyncio.CancelledError)
+    assert mated == 6
+    assert run.batches == [[1], [2, 3]]
