@@ -4,17 +4,17 @@ Writers of one record take turns on its row lock, and a write holds the lock unt
 is flushed: one record takes as many writes per second as it takes turns. PostgreSQL also
 wakes every writer waiting for the lock each time it is released (all but one go back to
 sleep), and a writer that waited sets up its whole statement again to check the row anew.
-Queued here instead, a process sends one batch of a record's writes at a time: the first
-writer to find no batch under way takes every write then waiting for the record, its own
-first, and the batch runs them in order in one transaction and one round trip (see
-`Database.write_rows_together_async`). The writes that arrive meanwhile wait, and go in the
-next batch. A write alone is a batch of one. The database's queue holds at most one batch per
-process.
-"""
+Queued here instead, a process sends one batch of a record's writes at a time. A write that
+finds no batch under way is sent at once, alone. The writes that arrive while a batch is under
+way wait for it to end; then the first of them runs the next batch, of all of them in arrival
+order, in one transaction and one round trip (`Database.write_rows_together_async`). The
+database's queue holds at most one batch per process."""
 
 import asyncio
+from collections import deque
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 W = TypeVar("W")
@@ -23,21 +23,21 @@ R = TypeVar("R")
 # A batch's run: for each write, in order, what it made or the error that is that write's.
 Batch = Callable[[list[W]], Awaitable[Sequence[R | BaseException]]]
 
+# What a waiting writer is told when the batch before it ends and it is to run the next.
+_LEAD: Any = object()
+
 
 @dataclass(eq=False)
 class _Write(Generic[W]):
     value: W
-    # Set once a batch takes the write: that batch, and the write's place in it.
-    batch: "asyncio.Future[Sequence[Any]] | None" = None
-    index: int = 0
+    # Resolved with the write's outcome once a batch made it, or with _LEAD.
+    told: "asyncio.Future[Any]"
 
 
 @dataclass
 class _Queue:
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    waiting: list[_Write[Any]] = field(default_factory=list)
-    # The writers waiting for their outcome; the queue goes when the last one leaves.
-    writers: int = 0
+    # The writes waiting for the batch under way to end (there is one while the queue is).
+    waiting: deque[_Write[Any]] = field(default_factory=deque)
 
 
 class RecordBatches:
@@ -48,35 +48,77 @@ class RecordBatches:
 
     async def write(self, record: Hashable, value: W, run: Batch[W, R]) -> R:
         """What `value`'s write of `record` made, run by `run` in a batch with the other
-        writes of the record waiting with it; raises the write's own error. A batch runs to
-        its end even when the writer that started it is cancelled."""
+        writes of the record waiting with it; raises the write's own error.
+
+        A writer that finds no batch under way runs one at once, of its write alone, in its
+        own task. A batch of several runs in a task of its own, to its end even when the
+        writer running it is cancelled, and its other writers wake together when it ends."""
         queue = self._queues.get(record)
+        write = _Write(value, asyncio.get_running_loop().create_future())
         if queue is None:
             queue = self._queues[record] = _Queue()
-        write = _Write(value)
-        queue.waiting.append(write)
-        queue.writers += 1
-        try:
-            async with queue.lock:
-                if write.batch is None:  # first in line: this writer starts the next batch
-                    taken, queue.waiting = queue.waiting, []
-                    batch = asyncio.ensure_future(run([each.value for each in taken]))
-                    for index, each in enumerate(taken):
-                        each.batch, each.index = batch, index
-                assert write.batch is not None
-                outcome = (await asyncio.shield(write.batch))[write.index]
-        except asyncio.CancelledError:
-            if write.batch is None:  # not written: no batch took it
-                queue.waiting.remove(write)
-            raise
-        finally:
-            queue.writers -= 1
-            if queue.writers == 0:
-                del self._queues[record]
-        if isinstance(outcome, BaseException):
-            raise outcome
-        return outcome  # type: ignore[no-any-return]
+        else:  # a batch is under way: this write goes in the next
+            queue.waiting.append(write)
+            try:
+                told = await write.told
+            except asyncio.CancelledError:
+                self._leave(record, queue, write)
+                raise
+            if told is not _LEAD:
+                return _unwrapped(told)  # type: ignore[no-any-return]
+        # This writer runs the next batch: its write, and every write waiting behind it.
+        taken = [write, *queue.waiting]
+        queue.waiting.clear()
+        values = [each.value for each in taken]
+        if len(taken) == 1:
+            try:
+                outcomes = await run(values)
+            finally:
+                self._pass_lead(record, queue)
+            return _unwrapped(outcomes[0])
+        batch = asyncio.ensure_future(run(values))
+        batch.add_done_callback(partial(self._ended, record, queue, taken))
+        return _unwrapped((await asyncio.shield(batch))[0])
+
+    def _ended(
+        self,
+        record: Hashable,
+        queue: _Queue,
+        taken: list[_Write[Any]],
+        batch: "asyncio.Future[Sequence[Any]]",
+    ) -> None:
+        # The batch's other writers learn their outcomes, or its error; the next batch starts.
+        failure = asyncio.CancelledError() if batch.cancelled() else batch.exception()
+        outcomes = None if failure is not None else batch.result()
+        for index, each in enumerate(taken[1:], start=1):
+            if not each.told.done():  # its writer may have been cancelled
+                each.told.set_result(failure if outcomes is None else outcomes[index])
+        self._pass_lead(record, queue)
+
+    def _pass_lead(self, record: Hashable, queue: _Queue) -> None:
+        """The batch under way has ended: the first writer still waiting runs the next one;
+        with none, the queue goes."""
+        while queue.waiting:
+            following = queue.waiting.popleft()
+            if not following.told.done():
+                following.told.set_result(_LEAD)
+                return
+        del self._queues[record]
+
+    def _leave(self, record: Hashable, queue: _Queue, write: _Write[Any]) -> None:
+        """`write`'s writer was cancelled while it waited: a write no batch took is not made,
+        and a writer told to run the next batch passes that on."""
+        if write in queue.waiting:
+            queue.waiting.remove(write)
+        elif write.told.done() and not write.told.cancelled() and write.told.result() is _LEAD:
+            self._pass_lead(record, queue)
 
     def __len__(self) -> int:
-        """How many records have writers waiting for a batch or its outcome."""
+        """How many records have a batch under way."""
         return len(self._queues)
+
+
+def _unwrapped(outcome: R | BaseException) -> R:
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome

@@ -105,3 +105,30 @@ def test_a_batch_runs_to_its_end_for_its_other_writers_when_the_one_that_started
     assert isinstance(started, asyncio.CancelledError)
     assert mated == 6
     assert run.batches == [[1], [2, 3]]
+
+
+def test_a_writer_cancelled_as_it_is_told_to_run_the_next_batch_passes_that_on():
+    batches = RecordBatches()
+    run = Recorder()
+    waiters: dict[int, asyncio.Task[int]] = {}
+
+    async def holder() -> int:
+        result = await batches.write("a", 1, run)
+        # 1's batch has ended and 2 has been told to run the next one, but has not yet.
+        waiters[2].cancel()
+        return result
+
+    async def main() -> tuple[tuple[int | BaseException, ...], int]:
+        first = asyncio.create_task(holder())
+        await asyncio.sleep(0)
+        for value in (2, 3):
+            waiters[value] = asyncio.create_task(batches.write("a", value, run))
+        gathered = asyncio.gather(first, waiters[2], waiters[3], return_exceptions=True)
+        return tuple(await asyncio.wait_for(gathered, timeout=5)), len(batches)
+
+    (held, cancelled, third), left = asyncio.run(main())
+    assert held == 2
+    assert isinstance(cancelled, asyncio.CancelledError)
+    assert third == 6  # 3 ran the next batch in 2's stead
+    assert run.batches == [[1], [3]]
+    assert left == 0
