@@ -1,5 +1,6 @@
-"""The Database's direct one-statement reads, its SQLite write-ahead log checkpoints, and the
-SQLite connection a thread holds."""
+"""The Database's direct one-statement reads and writes (one by one, or together in one
+transaction), its async pool, its SQLite write-ahead log checkpoints, and the SQLite connection a
+thread holds."""
 
 import asyncio
 import threading
@@ -286,12 +287,15 @@ def test_writes_sent_together_on_postgresql_are_one_transaction_each_seeing_the_
         pytest.skip("writes go together on PostgreSQL's async connections")
     database = Database(migrated_engine, async_pool_size=1)
     learner_id = add_learner(migrated_engine)
-    outcomes = _written_together(database, BUMP_IN_TRANSACTION, [{"learner_id": learner_id}] * 3)
-    assert [rows[0][0] for rows in outcomes] == [1, 2, 3]
-    assert len({rows[0][1] for rows in outcomes}) == 1  # one transaction
-    # Committed: another connection sees the last.
-    assert database.read_rows(VERSION_OF, {"learner_id": learner_id}) == [(3,)]
-    database.dispose()
+    many = [{"learner_id": learner_id}] * 3
+    try:
+        outcomes = _written_together(database, BUMP_IN_TRANSACTION, many)
+        assert [rows[0][0] for rows in outcomes] == [1, 2, 3]
+        assert len({rows[0][1] for rows in outcomes}) == 1  # one transaction
+        # Committed: another connection sees the last.
+        assert database.read_rows(VERSION_OF, {"learner_id": learner_id}) == [(3,)]
+    finally:
+        database.dispose()
 
 
 def test_a_write_that_fails_among_writes_sent_together_fails_alone(migrated_engine: Engine):
@@ -300,16 +304,18 @@ def test_a_write_that_fails_among_writes_sent_together_fails_alone(migrated_engi
     database = Database(migrated_engine, async_pool_size=1)
     learner_id = add_learner(migrated_engine)
     many = [{"learner_id": learner_id, "divisor": divisor} for divisor in (1, 0, 1)]
-    first, failed, last = _written_together(database, BUMP_DIVIDED, many)
-    assert isinstance(failed, psycopg.errors.DivisionByZero)
-    # The failed write's bump was rolled back; the others were made, in order.
-    assert (first, last) == ([(1,)], [(2,)])
-    assert database.read_rows(VERSION_OF, {"learner_id": learner_id}) == [(2,)]
-    # The synchronous twin, one write at a time, answers alike.
-    first, failed, last = database.write_rows_together(BUMP_DIVIDED, many)
-    assert isinstance(failed, psycopg.errors.DivisionByZero)
-    assert (first, last) == ([(3,)], [(4,)])
-    database.dispose()
+    try:
+        first, failed, last = _written_together(database, BUMP_DIVIDED, many)
+        assert isinstance(failed, psycopg.errors.DivisionByZero)
+        # The failed write's bump was rolled back; the others were made, in order.
+        assert (first, last) == ([(1,)], [(2,)])
+        assert database.read_rows(VERSION_OF, {"learner_id": learner_id}) == [(2,)]
+        # The synchronous twin, one write at a time, answers alike.
+        first, failed, last = database.write_rows_together(BUMP_DIVIDED, many)
+        assert isinstance(failed, psycopg.errors.DivisionByZero)
+        assert (first, last) == ([(3,)], [(4,)])
+    finally:
+        database.dispose()
 
 
 def test_the_async_pool_hands_out_the_connection_returned_last(migrated_engine: Engine):
