@@ -21,9 +21,11 @@ run: $(STAMP)
 	$(BIN)/skillpath serve --host $(HOST) --port $(PORT)
 
 # The suite, spread over TEST_WORKERS processes (pytest-xdist; `auto`: one per core, 0: none).
+# At most 4: the tests that serve the app fill pools of PostgreSQL connections, and more at once
+# could pass PostgreSQL's default limit of 100 connections.
 TEST_WORKERS ?= auto
 test: $(STAMP) lint
-	$(BIN)/pytest -n $(TEST_WORKERS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --maxprocesses 4
 
 # A long schema-fuzzing campaign: random (not derandomized) examples, plus stateful sequences.
 FUZZ_EXAMPLES ?= 500
