@@ -13,7 +13,7 @@ database's queue holds at most one batch per process."""
 import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable, Hashable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, Generic, TypeVar
 
@@ -28,16 +28,16 @@ _LEAD: Any = object()
 
 
 @dataclass(eq=False)
-class _Write(Generic[W]):
+class _Waiting(Generic[W]):
+    """A write waiting for the batch under way to end."""
+
     value: W
     # Resolved with the write's outcome once a batch made it, or with _LEAD.
     told: "asyncio.Future[Any]"
 
 
-@dataclass
-class _Queue:
-    # The writes waiting for the batch under way to end (there is one while the queue is).
-    waiting: deque[_Write[Any]] = field(default_factory=deque)
+# A record's writes waiting for its batch under way: a record has a queue while it has a batch.
+_Queue = deque[_Waiting[Any]]
 
 
 class RecordBatches:
@@ -54,63 +54,64 @@ class RecordBatches:
         own task. A batch of several runs in a task of its own, to its end even when the
         writer running it is cancelled, and its other writers wake together when it ends."""
         queue = self._queues.get(record)
-        write = _Write(value, asyncio.get_running_loop().create_future())
         if queue is None:
-            queue = self._queues[record] = _Queue()
+            queue = self._queues[record] = deque()
         else:  # a batch is under way: this write goes in the next
-            queue.waiting.append(write)
+            waiting = _Waiting(value, asyncio.get_running_loop().create_future())
+            queue.append(waiting)
             try:
-                told = await write.told
+                told = await waiting.told
             except asyncio.CancelledError:
-                self._leave(record, queue, write)
+                self._leave(record, queue, waiting)
                 raise
             if told is not _LEAD:
                 return _unwrapped(told)  # type: ignore[no-any-return]
         # This writer runs the next batch: its write, and every write waiting behind it.
-        taken = [write, *queue.waiting]
-        queue.waiting.clear()
-        values = [each.value for each in taken]
-        if len(taken) == 1:
+        others = list(queue)
+        queue.clear()
+        if not others:
             try:
-                outcomes = await run(values)
+                outcomes = await run([value])
             finally:
                 self._pass_lead(record, queue)
             return _unwrapped(outcomes[0])
-        batch = asyncio.ensure_future(run(values))
-        batch.add_done_callback(partial(self._ended, record, queue, taken))
+        batch = asyncio.ensure_future(run([value, *(other.value for other in others)]))
+        batch.add_done_callback(partial(self._ended, record, queue, others))
         return _unwrapped((await asyncio.shield(batch))[0])
 
     def _ended(
         self,
         record: Hashable,
         queue: _Queue,
-        taken: list[_Write[Any]],
+        others: list[_Waiting[Any]],
         batch: "asyncio.Future[Sequence[Any]]",
     ) -> None:
         # The batch's other writers learn their outcomes, or its error; the next batch starts.
         failure = asyncio.CancelledError() if batch.cancelled() else batch.exception()
         outcomes = None if failure is not None else batch.result()
-        for index, each in enumerate(taken[1:], start=1):
-            if not each.told.done():  # its writer may have been cancelled
-                each.told.set_result(failure if outcomes is None else outcomes[index])
+        for index, other in enumerate(others, start=1):
+            if not other.told.done():  # its writer may have been cancelled
+                other.told.set_result(failure if outcomes is None else outcomes[index])
         self._pass_lead(record, queue)
 
     def _pass_lead(self, record: Hashable, queue: _Queue) -> None:
         """The batch under way has ended: the first writer still waiting runs the next one;
         with none, the queue goes."""
-        while queue.waiting:
-            following = queue.waiting.popleft()
+        while queue:
+            following = queue.popleft()
             if not following.told.done():
                 following.told.set_result(_LEAD)
                 return
         del self._queues[record]
 
-    def _leave(self, record: Hashable, queue: _Queue, write: _Write[Any]) -> None:
-        """`write`'s writer was cancelled while it waited: a write no batch took is not made,
-        and a writer told to run the next batch passes that on."""
-        if write in queue.waiting:
-            queue.waiting.remove(write)
-        elif write.told.done() and not write.told.cancelled() and write.told.result() is _LEAD:
+    def _leave(self, record: Hashable, queue: _Queue, waiting: _Waiting[Any]) -> None:
+        """`waiting`'s writer was cancelled: a write no batch took is not made, and a writer
+        told to run the next batch passes that on."""
+        if waiting in queue:
+            queue.remove(waiting)
+        elif (
+            waiting.told.done() and not waiting.told.cancelled() and waiting.told.result() is _LEAD
+        ):
             self._pass_lead(record, queue)
 
     def __len__(self) -> int:

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection
@@ -329,10 +330,7 @@ async def record_progress(
             claims=claims,
         )
 
-    async def run(puts: list[Callable[[], _PutInOneStatement]]) -> list[SavedProgress | Exception]:
-        return await _put_together(db, puts)
-
-    return await db.write_in_batch((claims.learner_id, topic_slug), put, run)
+    return await db.write_in_batch((claims.learner_id, topic_slug), put, partial(_put_together, db))
 
 
 async def _put_together(
