@@ -402,11 +402,13 @@ class Database:
     ) -> list[list[tuple[Any, ...]] | Exception]:
         """For each of `many` in order, the rows of `statement` written with them
         (`write_rows`), or the error of that write alone: the synchronous twin of
-        `write_rows_together_async`, one write at a time."""
+        `write_rows_together_async`, one write at a time. A lost connection fails them all."""
         outcomes: list[list[tuple[Any, ...]] | Exception] = []
         for params in many:
             try:
                 outcomes.append(self.write_rows(statement, params))
+            except psycopg.OperationalError:
+                raise
             except Exception as exc:  # that write's failure, not its neighbours'
                 outcomes.append(exc)
         return outcomes
