@@ -60,7 +60,11 @@ def test_a_write_that_fails_fails_alone_and_its_batch_mates_get_their_outcomes()
 def test_a_batch_run_that_raises_fails_every_write_of_the_batch():
     batches = RecordBatches()
 
+    runs: list[list[int]] = []
+
     async def broken(values: list[int]) -> list[int | BaseException]:
+        runs.append(values)
+        await asyncio.sleep(0.02)
         raise RuntimeError("database gone")
 
     async def main() -> None:
@@ -68,6 +72,19 @@ def test_a_batch_run_that_raises_fails_every_write_of_the_batch():
 
     with pytest.raises(RuntimeError, match="database gone"):
         asyncio.run(main())
+
+    # A batch of several: each of its writers gets the error, and the queue goes.
+    async def several() -> tuple[list[int | BaseException], int]:
+        first = asyncio.create_task(batches.write("a", 1, broken))
+        await asyncio.sleep(0)
+        later = [asyncio.create_task(batches.write("a", value, broken)) for value in (2, 3)]
+        gathered = asyncio.gather(first, *later, return_exceptions=True)
+        return await asyncio.wait_for(gathered, timeout=5), len(batches)
+
+    failed, left = asyncio.run(several())
+    assert runs[-1] == [2, 3]
+    assert all(isinstance(outcome, RuntimeError) for outcome in failed)
+    assert left == 0
 
 
 def test_a_writer_cancelled_while_it_waits_is_not_written_and_leaves_no_queue_behind():
