@@ -182,15 +182,14 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 
     install_error_handlers(app)
     install_openapi(app)
-    page_policies = install_docs(app) | install_web_app(app)
-    install_middleware(app, settings, page_policies=page_policies)
 
-    # Included one level deep, hottest first: route matching walks included routers in order.
+    # Included one level deep, hottest first, and before the pages' routes: route matching
+    # walks the app's routes in order, and every API request would try those first.
     # (Repeated reads are answered before routing: see api.middleware.kept_answers.)
     for router in (
         planning_router,
-        gaps_router,
         progress_router,
+        gaps_router,
         reviews_router,
         topics_router,
         auth_router,
@@ -208,4 +207,6 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(health_router)
     app.include_router(metrics_router)
+    page_policies = install_docs(app) | install_web_app(app)
+    install_middleware(app, settings, page_policies=page_policies)
     return app

@@ -9,13 +9,15 @@ the caller's SQLAlchemy `Connection`, inside that connection's transaction.
 On a psycopg connection it runs on psycopg's raw cursor, compiled with PostgreSQL's own
 `$1` placeholders: a regular cursor rewrites `%(name)s` placeholders on every execution, and
 caches the rewrite only for statements under 4 KB (a progress write on PostgreSQL is one
-statement of twice that, api/progress/one_statement.py). It is prepared on the connection the
+statement of twice that, api/progress/one_statement.py). Its own constants are written into
+its SQL, so only the values a caller gives are sent. It is prepared on the connection the
 first time it runs there (`_prepare`).
 
 Only for plain statements: named `bindparam`s and plain columns, no expanding parameters, no
 ORM loading. Anything else goes through `Connection.execute`.
 """
 
+import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -23,6 +25,7 @@ from typing import Any, cast
 
 import psycopg
 from sqlalchemy import BindParameter, Connection, Dialect, bindparam
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.sql.selectable import CompoundSelect, Select
 
@@ -38,7 +41,8 @@ class _Compiled:
     binds: tuple[Processor, ...]
     # The selected columns' types, whose result processors depend on what the driver reports.
     result_types: tuple[Any, ...]
-    # Values the statement carries itself (a literal such as the 1 of `version + 1`).
+    # Values the statement carries itself (a literal such as the 1 of `version + 1`); none on
+    # PostgreSQL's native path, where they are written into `sql` (`_constants_written`).
     carried: dict[str, Any]
 
     def arguments(self, params: Mapping[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
@@ -223,11 +227,15 @@ class Prepared:
         return found
 
     def _compile(self, dialect: Dialect, *, native: bool) -> _Compiled:
-        # With `native`, the SQL takes PostgreSQL's placeholders (one per name, `$1` ...); the
-        # values still go through this dialect's processors.
+        # With `native`, the SQL takes PostgreSQL's placeholders (one per name, `$1` ...) and
+        # the statement's own constants written into it; the values still go through this
+        # dialect's processors.
         writer = cast(Any, type(dialect))(paramstyle="numeric_dollar") if native else dialect
         compiled = self.statement.compile(dialect=writer)
         names = tuple(compiled.positiontup or ()) if compiled.positional else tuple(compiled.binds)
+        sql = str(compiled)
+        if native:
+            sql, names = _constants_written(compiled, names)
         binds = tuple(
             compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
             for name in names
@@ -244,4 +252,31 @@ class Prepared:
             for name in names
             if not compiled.binds[name].required
         }
-        return _Compiled(str(compiled), names, compiled.positional, binds, result_types, carried)
+        return _Compiled(sql, names, compiled.positional, binds, result_types, carried)
+
+
+_PLACEHOLDER = re.compile(r"\$(\d+)")
+
+
+def _constants_written(
+    compiled: SQLCompiler, names: tuple[str, ...]
+) -> tuple[str, tuple[str, ...]]:
+    """`compiled`'s SQL (with `$n` placeholders for `names`) with each constant of the
+    statement's own (the 1 of `version + 1`, a JSON key, a status compared with) written
+    into it as a literal, and the names of the parameters left, renumbered in order. (A `$`
+    followed by digits is taken for a placeholder: no statement here has one in a string.)
+
+    Each parameter a statement sends costs its run: the driver adapts it and PostgreSQL reads
+    it. The progress write carried 46 constants among its 63 parameters (docs/performance.md,
+    session 10)."""
+    left = tuple(name for name in names if compiled.binds[name].required)
+    numbers = {name: number for number, name in enumerate(left, start=1)}
+
+    def written(placeholder: re.Match[str]) -> str:
+        name = names[int(placeholder.group(1)) - 1]
+        if name in numbers:
+            return f"${numbers[name]}"
+        bind = compiled.binds[name]
+        return compiled.render_literal_value(bind.effective_value, bind.type)
+
+    return _PLACEHOLDER.sub(written, str(compiled)), left

@@ -116,11 +116,7 @@ class LearnerPlanning:
         kept = self._memory.get((day, retention))
         if kept is not None:
             return kept
-        end_of_day = datetime.combine(day, time.max, tzinfo=UTC)
-        recalls = []
-        for slug, card in self.cards:
-            chance, reviewed = review_memory.recall(card, at=end_of_day)
-            recalls.append(Recall(slug, chance, days_since_review=(day - reviewed.date()).days))
+        recalls = [_recall_on(day, slug, card) for slug, card in self.cards]
         memory = Memory(retention=retention, recalls=recalls)
         self._memory.clear()
         self._memory[(day, retention)] = memory
@@ -130,11 +126,28 @@ class LearnerPlanning:
         self, slug: str, new: dict[str, Any], card: dict[str, Any] | None
     ) -> "LearnerPlanning":
         """This planning once the record on `slug` is at the values `new` (`with_change`) and
-        the topic's schedule at `card` (None: as it was, and so is the memory)."""
+        the topic's schedule at `card` (None: as it was, and so is the memory). The memory
+        last asked for carries over with only that topic's recall read anew."""
         state = with_change(self.state, slug, new)
         if card is None:
             return LearnerPlanning(state, self.cards, self._memory)
-        return LearnerPlanning(state, with_card(self.cards, slug, card))
+        carried = {
+            (day, retention): Memory(
+                retention=retention,
+                recalls=[
+                    *(recall for recall in memory.recalls if recall.slug != slug),
+                    _recall_on(day, slug, card),
+                ],
+            )
+            for (day, retention), memory in self._memory.items()
+        }
+        return LearnerPlanning(state, with_card(self.cards, slug, card), carried)
+
+
+def _recall_on(day: date, slug: str, card: dict[str, Any]) -> Recall:
+    """How well the topic `slug`, scheduled at `card`, is recalled at the end of `day` (UTC)."""
+    chance, reviewed = review_memory.recall(card, at=datetime.combine(day, time.max, tzinfo=UTC))
+    return Recall(slug, chance, days_since_review=(day - reviewed.date()).days)
 
 
 class LearnerStates:

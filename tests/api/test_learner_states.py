@@ -61,8 +61,8 @@ def test_each_write_moves_the_cached_state_to_what_the_records_say(
         cached = states.get(learner_id, (version, catalog_version))
         # Followed from the write itself: no read of the records put it there.
         assert cached == from_records
-        # Its memory too: the one the read before the write kept, carried over a write that
-        # moves no card, and taken anew after one that does.
+        # Its memory too: the one the read before the write kept, carried over the write,
+        # with the recall of a topic whose card the write started read anew.
         now, retention = clock.now(), app.state.settings.review_retention
         assert cached.memory_at(now, retention=retention) == from_records.memory_at(
             now, retention=retention

@@ -130,3 +130,23 @@ def test_an_awaited_statement_is_prepared_the_first_time_it_runs_on_a_connection
             await connections.close()
 
     assert asyncio.run(run_once()) == ([(learner_id,)], 1)
+
+
+def test_a_statements_own_constants_are_written_into_it_and_not_sent(migrated_engine: Engine):
+    # The progress-version bump's 1 is part of the prepared statement: PostgreSQL is sent the
+    # learner's id alone, and the bump still adds one.
+    _require_postgresql(migrated_engine)
+    learner_id = add_learner(migrated_engine)
+    sql = BUMP._compiled(migrated_engine.dialect, native=True).sql
+    with migrated_engine.begin() as connection:
+        assert BUMP.run(connection, {"learner_id": learner_id}) == 1
+        assert BUMP.run(connection, {"learner_id": learner_id}) == 1
+        parameters = connection.exec_driver_sql(
+            "SELECT cardinality(parameter_types) FROM pg_prepared_statements WHERE statement = %s",
+            (sql,),
+        ).scalar_one()
+        version = connection.execute(
+            select(Learner.progress_version).where(Learner.id == learner_id)
+        ).scalar_one()
+    assert parameters == 1
+    assert version == 2
