@@ -233,9 +233,7 @@ class Prepared:
         writer = cast(Any, type(dialect))(paramstyle="numeric_dollar") if native else dialect
         compiled = self.statement.compile(dialect=writer)
         names = tuple(compiled.positiontup or ()) if compiled.positional else tuple(compiled.binds)
-        sql = str(compiled)
-        if native:
-            sql, names = _constants_written(compiled, names)
+        sql, names = _constants_written(compiled, names) if native else (str(compiled), names)
         binds = tuple(
             compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
             for name in names
