@@ -113,12 +113,9 @@ class UnitsOfWork:
     ) -> list[list[tuple[Any, ...]] | Exception]:
         """For each of `many`, the rows of one statement that writes, or that write's own
         error: together in one transaction and one round trip on the event loop
-        (`Database.write_rows_together_async`), else one by one. A write alone is sent as
-        `write_rows` sends it, and raises its error. Progress changes they make are the
-        caller's to `follow`."""
+        (`Database.write_rows_together_async`), else one by one. Progress changes they make
+        are the caller's to `follow`."""
         database = self._database
-        if len(many) == 1:  # a write alone goes as `write_rows` sends it
-            return [await self.write_rows(statement, **many[0])]
         return await self._run(
             lambda: database.write_rows_together(statement, many),
             lambda: database.write_rows_together_async(statement, many),

@@ -417,22 +417,24 @@ class Database:
         self, statement: Prepared, many: Sequence[Mapping[str, Any]]
     ) -> list[list[tuple[Any, ...]] | Exception]:
         """For each of `many` in order, the rows of `statement` written with them, or the
-        error of that write alone. The writes are one transaction, sent and committed in one
-        round trip (`Prepared.rows_together_async`): writers of one row wait for its lock
+        error of that write alone. Several writes are one transaction, sent and committed in
+        one round trip (`Prepared.rows_together_async`): writers of one row wait for its lock
         once, and PostgreSQL flushes its log once. When one of them fails, the others are
-        made again one by one, so that only it fails. A lost connection fails them all: they
-        may have committed."""
+        made again one by one, so that only it fails. A write alone goes in autocommit, as
+        `write_rows_async` sends it. A lost connection fails them all: they may have
+        committed."""
         assert self._async_connections is not None
         dialect = self.engine.dialect
         async with self._async_connections.autocommit() as connection:
-            try:
-                together = await statement.rows_together_async(connection, dialect, many)
-            except psycopg.OperationalError:
-                raise
-            except psycopg.Error:
-                pass  # rolled back: made again below, one by one
-            else:
-                return list(together)
+            if len(many) > 1:
+                try:
+                    together = await statement.rows_together_async(connection, dialect, many)
+                except psycopg.OperationalError:
+                    raise
+                except psycopg.Error:
+                    pass  # rolled back: made again below, one by one
+                else:
+                    return list(together)
             outcomes: list[list[tuple[Any, ...]] | Exception] = []
             for params in many:
                 try:
