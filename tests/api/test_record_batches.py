@@ -1,10 +1,23 @@
 """Writes of one record from one process go together, in batches (api/progress/batches.py)."""
 
 import asyncio
+from collections.abc import Coroutine
+from typing import Any
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
+from api.auth.security import token_claims
+from api.deps import UnitsOfWork
+from api.errors import PreconditionFailed
+from api.progress import service
 from api.progress.batches import RecordBatches
+from api.progress.etags import etag_of
+from api.progress.schemas import ProgressWrite
+from api.progress.service import SavedProgress
+from models import ProgressStatus
+from tests.api.builders import new_learner, record_progress
 
 
 class Recorder:
@@ -149,3 +162,40 @@ def test_a_writer_cancelled_as_it_is_told_to_run_the_next_batch_passes_that_on()
     assert third == 6  # 3 ran the next batch in 2's stead
     assert run.batches == [[1], [3]]
     assert left == 0
+
+
+def test_each_put_of_a_batch_sees_the_ones_before_it(client: TestClient, app: FastAPI):
+    # Three PUTs of one record at once: the first goes alone, and the two that wait for it go
+    # together. Both of those hold the ETag the first one makes: the first of them wins, and
+    # the second is refused, having seen it.
+    if not UnitsOfWork(app.state.database, app.state.catalog).writes_in_one_statement:
+        pytest.skip("PUTs go in batches on PostgreSQL")
+    learner = new_learner(client)
+    assert record_progress(client, learner, "python", status="in_progress").status_code == 201
+    token = learner.headers["Authorization"].removeprefix("Bearer ")
+    claims = token_claims(token, secret=app.state.settings.secret_key.get_secret_value())
+    assert claims is not None
+    db = UnitsOfWork(app.state.database, app.state.catalog, app.state.learner_states)
+
+    def put(hours: float, if_match: str | None) -> Coroutine[Any, Any, SavedProgress]:
+        return service.record_progress(
+            db,
+            claims=claims,
+            topic_slug="python",
+            body=ProgressWrite(status=ProgressStatus.IN_PROGRESS, hours_spent=hours),
+            if_match=if_match,
+            retention=app.state.settings.review_retention,
+        )
+
+    async def three_at_once() -> tuple[SavedProgress | BaseException, ...]:
+        return await asyncio.gather(
+            put(1, None), put(2, etag_of(2)), put(3, etag_of(2)), return_exceptions=True
+        )
+
+    first, second, third = asyncio.run(three_at_once())
+    assert isinstance(first, SavedProgress)
+    assert isinstance(second, SavedProgress)
+    assert (first.record.version, second.record.version) == (2, 3)
+    assert isinstance(third, PreconditionFailed)
+    stored = client.get("/api/v1/me/progress/python", headers=learner.headers).json()
+    assert (stored["version"], stored["hours_spent"]) == (3, 2)

@@ -5,7 +5,7 @@ from pathlib import Path
 from bench.disk import Flushes, measure
 
 
-def test_it_flushes_for_the_time_asked_and_leaves_no_file(tmp_path: Path):
+def test_it_times_real_flushes_and_leaves_no_file(tmp_path: Path):
     flushes = measure(tmp_path, seconds=0.05)
     assert len(flushes.durations_ms) >= 1
     assert flushes.durations_ms == sorted(flushes.durations_ms)
