@@ -253,7 +253,8 @@ class Prepared:
         return _Compiled(sql, names, compiled.positional, binds, result_types, carried)
 
 
-_PLACEHOLDER = re.compile(r"\$(\d+)")
+# A placeholder, `$n`; or a quoted string or name, whose text is left as it is.
+_PLACEHOLDER_OR_QUOTED = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|\$(\d+)""")
 
 
 def _constants_written(
@@ -261,8 +262,8 @@ def _constants_written(
 ) -> tuple[str, tuple[str, ...]]:
     """`compiled`'s SQL (with `$n` placeholders for `names`) with each constant of the
     statement's own (the 1 of `version + 1`, a JSON key, a status compared with) written
-    into it as a literal, and the names of the parameters left, renumbered in order. (A `$`
-    followed by digits is taken for a placeholder: no statement here has one in a string.)
+    into it as a literal, and the names of the parameters left, renumbered in order. A `$n`
+    inside a quoted string or name is text, not a placeholder, and stays as it is.
 
     Each parameter a statement sends costs its run: the driver adapts it and PostgreSQL reads
     it. The progress write carried 46 constants among its 63 parameters (docs/performance.md,
@@ -270,11 +271,13 @@ def _constants_written(
     left = tuple(name for name in names if compiled.binds[name].required)
     numbers = {name: number for number, name in enumerate(left, start=1)}
 
-    def written(placeholder: re.Match[str]) -> str:
-        name = names[int(placeholder.group(1)) - 1]
+    def written(found: re.Match[str]) -> str:
+        if found.group(1) is None:
+            return found.group(0)
+        name = names[int(found.group(1)) - 1]
         if name in numbers:
             return f"${numbers[name]}"
         bind = compiled.binds[name]
         return compiled.render_literal_value(bind.effective_value, bind.type)
 
-    return _PLACEHOLDER.sub(written, str(compiled)), left
+    return _PLACEHOLDER_OR_QUOTED.sub(written, str(compiled)), left

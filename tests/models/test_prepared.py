@@ -4,7 +4,18 @@ import asyncio
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import Connection, Engine, bindparam, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Integer,
+    String,
+    bindparam,
+    insert,
+    literal,
+    literal_column,
+    select,
+    update,
+)
 
 from models import Learner, ProgressEvent, async_connections
 from models.database import connect_params
@@ -33,6 +44,16 @@ BUMP = Prepared(
     update(Learner)
     .where(Learner.id == bindparam("learner_id"))
     .values(progress_version=Learner.progress_version + 1)
+)
+# Text that looks like placeholders, in a quoted string and a quoted name, beside a constant
+# of the statement's own and a value the caller gives.
+LOOKALIKES = Prepared(
+    select(
+        literal_column("'costs $2, not $1'").label("price"),
+        literal("kept", String).label("constant"),
+        bindparam("given", type_=Integer).label("given"),
+        literal_column("1").label("$2"),
+    )
 )
 
 
@@ -150,3 +171,11 @@ def test_a_statements_own_constants_are_written_into_it_and_not_sent(migrated_en
         ).scalar_one()
     assert parameters == 1
     assert version == 2
+
+
+def test_text_like_a_placeholder_in_quotes_is_left_as_written(migrated_engine: Engine):
+    # Only real placeholders are renumbered or filled: a quoted `$2` is text.
+    _require_postgresql(migrated_engine)
+    with migrated_engine.connect() as connection:
+        row = LOOKALIKES.first(connection, {"given": 7})
+    assert row == ("costs $2, not $1", "kept", 7, 1)
