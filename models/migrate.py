@@ -1,5 +1,6 @@
 """Run Alembic migrations from code: at start-up, from the CLI and in tests."""
 
+import fcntl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,16 +33,35 @@ def startup_lock(engine: Engine) -> Iterator[None]:
     """Hold a database-wide lock while a process migrates and seeds at start-up.
 
     Several processes starting together (uvicorn workers, replicas) then take turns: the first
-    migrates and seeds, the others find nothing left to do. On PostgreSQL this is an advisory
-    lock; SQLite already lets one writer in at a time. Within a process a plain lock is taken
-    too, as Alembic's migration context is process-global.
+    migrates and seeds, the others wait for it however long it takes, then find nothing left to
+    do. On PostgreSQL this is an advisory lock; on SQLite, a lock on a file beside the
+    database's (`<database>-startup.lock`): SQLite's own write lock is held only for a
+    transaction, and a process waits for it only as long as its busy timeout (5 s), which a
+    loaded machine's migration and seeding outlast. Within a process a plain lock is taken too,
+    as Alembic's migration context is process-global.
     """
     with _PROCESS_LOCK:
-        if engine.dialect.name != "postgresql":
+        if engine.dialect.name == "postgresql":
+            with _advisory_lock(engine):
+                yield
+        else:
+            with _file_lock(engine.url.database):
+                yield
+
+
+@contextmanager
+def _file_lock(database: str | None) -> Iterator[None]:
+    """An exclusive lock on a file beside the SQLite database file `database` (none for an
+    in-memory database, which one process alone sees)."""
+    if database in (None, "", ":memory:"):
+        yield
+        return
+    with open(f"{database}-startup.lock", "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        try:
             yield
-            return
-        with _advisory_lock(engine):
-            yield
+        finally:
+            fcntl.flock(held, fcntl.LOCK_UN)
 
 
 @contextmanager
@@ -57,10 +77,17 @@ def _advisory_lock(engine: Engine) -> Iterator[None]:
 
 
 def upgrade_to_head(engine: Engine) -> None:
-    """Migrate the database to the newest revision (under `startup_lock` when processes race)."""
-    with engine.connect() as connection:
+    """Migrate the database to the newest revision (under `startup_lock` when processes race),
+    in one transaction.
+
+    Where Alembic takes DDL for non-transactional (SQLite), it commits each migration on its
+    own; begun here, the transaction is the caller's, and every migration runs in it. Another
+    process sees the upgrade whole or not at all, and a migration that fails leaves none made.
+    (With a commit after each, a process starting beside this one on SQLite without the
+    start-up lock took the database's write lock in between, read a revision half way, and made
+    the later migrations a second time: "index ... already exists".)"""
+    with engine.connect() as connection, connection.begin():
         command.upgrade(alembic_config(connection), "head")
-        connection.commit()
 
 
 @lru_cache(maxsize=1)
