@@ -1,5 +1,6 @@
 """Accounts: registration, login, the caller's account and the admin set-up."""
 
+import importlib.util
 import time
 from datetime import timedelta
 
@@ -79,6 +80,22 @@ def test_unknown_email_and_wrong_password_answer_alike(client: TestClient):
         assert_problem(response, 401)
         assert response.headers["www-authenticate"] == "Bearer"
     assert wrong.json()["detail"] == unknown.json()["detail"]
+
+
+def test_an_unknown_email_is_checked_against_a_hash_with_a_passwords_costs():
+    # Verifying takes its costs from the hash: with other costs than a password's, a login for
+    # an unknown email would take another time and tell that the email is unknown. The suite
+    # hashes with tiny costs (tests/conftest.py), so the module is read again as shipped.
+    spec = importlib.util.spec_from_file_location("shipped_security", security.__file__)
+    assert spec is not None
+    assert spec.loader is not None
+    shipped = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(shipped)
+    valid, rehashed = shipped._hasher.verify_and_update(
+        "skillpath-dummy-password", shipped._DUMMY_HASH
+    )
+    assert valid
+    assert rehashed is None  # made with the costs the hasher uses now
 
 
 def learner_id(client: TestClient, headers: dict[str, str]) -> int:
