@@ -57,10 +57,10 @@ def test_processes_starting_together_prepare_the_database_once(fresh_database: D
 
 
 def test_others_see_an_upgrade_whole_or_not_at_all(fresh_database: Database):
-    # Processes starting together take turns on the start-up lock; on SQLite the database's
-    # write lock is that lock, so an upgrade holds it from its first migration to its last. A
-    # process that saw a revision in between would make the later migrations a second time
-    # ("index ... already exists") and fail to start.
+    # An upgrade is one transaction. On SQLite, Alembic used to commit each migration on its
+    # own: a process starting beside it took the database's write lock in between, read a
+    # revision half way, made the later migrations a second time ("index ... already exists")
+    # and failed to start.
     seen: set[str | None] = set()
     done = threading.Event()
 
