@@ -1,13 +1,14 @@
 """Writes of one record from one process go together, in batches (api/progress/batches.py)."""
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from api.app import create_app
 from api.auth.security import token_claims
 from api.deps import UnitsOfWork
 from api.errors import PreconditionFailed
@@ -17,7 +18,10 @@ from api.progress.etags import etag_of
 from api.progress.schemas import ProgressWrite
 from api.progress.service import SavedProgress
 from models import ProgressStatus
+from models.database import Database
 from tests.api.builders import new_learner, record_progress
+from tests.conftest import make_settings
+from tests.databases import drop_engine, make_engine
 
 
 class Recorder:
@@ -164,38 +168,64 @@ def test_a_writer_cancelled_as_it_is_told_to_run_the_next_batch_passes_that_on()
     assert left == 0
 
 
-def test_each_put_of_a_batch_sees_the_ones_before_it(client: TestClient, app: FastAPI):
+@pytest.fixture
+def own_postgres(tmp_path: Path) -> Iterator[Database]:
+    """A PostgreSQL database of its own. The suite's shared one is joined to each test's
+    transaction, where a batch's writes are made one by one on a worker thread: never sent
+    together."""
+    engine = make_engine("postgresql", tmp_path)
+    yield Database(engine)
+    drop_engine(engine)
+
+
+def test_each_put_of_a_batch_sees_the_ones_before_it(
+    own_postgres: Database, monkeypatch: pytest.MonkeyPatch
+):
     # Three PUTs of one record at once: the first goes alone, and the two that wait for it go
-    # together. Both of those hold the ETag the first one makes: the first of them wins, and
-    # the second is refused, having seen it.
-    if not UnitsOfWork(app.state.database, app.state.catalog).writes_in_one_statement:
-        pytest.skip("PUTs go in batches on PostgreSQL")
-    learner = new_learner(client)
-    assert record_progress(client, learner, "python", status="in_progress").status_code == 201
-    token = learner.headers["Authorization"].removeprefix("Bearer ")
-    claims = token_claims(token, secret=app.state.settings.secret_key.get_secret_value())
-    assert claims is not None
-    db = UnitsOfWork(app.state.database, app.state.catalog, app.state.learner_states)
+    # together, in one transaction. Both of those hold the ETag the first one makes: the first
+    # of them wins, and the second is refused, having seen it.
+    batch_sizes: list[int] = []
+    write_together = own_postgres.write_rows_together_async
 
-    def put(hours: float, if_match: str | None) -> Coroutine[Any, Any, SavedProgress]:
-        return service.record_progress(
-            db,
-            claims=claims,
-            topic_slug="python",
-            body=ProgressWrite(status=ProgressStatus.IN_PROGRESS, hours_spent=hours),
-            if_match=if_match,
-            retention=app.state.settings.review_retention,
-        )
+    async def counted(statement: Any, many: Any) -> Any:
+        batch_sizes.append(len(many))
+        return await write_together(statement, many)
 
-    async def three_at_once() -> tuple[SavedProgress | BaseException, ...]:
-        return await asyncio.gather(
-            put(1, None), put(2, etag_of(2)), put(3, etag_of(2)), return_exceptions=True
-        )
+    monkeypatch.setattr(own_postgres, "write_rows_together_async", counted)
+    app = create_app(
+        make_settings(migrate_on_start=True, seed_on_start=True), database=own_postgres
+    )
+    with TestClient(app) as client:
+        learner = new_learner(client)
+        assert record_progress(client, learner, "python", status="in_progress").status_code == 201
+        token = learner.headers["Authorization"].removeprefix("Bearer ")
+        claims = token_claims(token, secret=app.state.settings.secret_key.get_secret_value())
+        assert claims is not None
+        db = UnitsOfWork(own_postgres, app.state.catalog, app.state.learner_states)
+        batch_sizes.clear()  # the PUT above went alone
 
-    first, second, third = asyncio.run(three_at_once())
-    assert isinstance(first, SavedProgress)
-    assert isinstance(second, SavedProgress)
-    assert (first.record.version, second.record.version) == (2, 3)
-    assert isinstance(third, PreconditionFailed)
-    stored = client.get("/api/v1/me/progress/python", headers=learner.headers).json()
-    assert (stored["version"], stored["hours_spent"]) == (3, 2)
+        def put(hours: float, if_match: str | None) -> Coroutine[Any, Any, SavedProgress]:
+            return service.record_progress(
+                db,
+                claims=claims,
+                topic_slug="python",
+                body=ProgressWrite(status=ProgressStatus.IN_PROGRESS, hours_spent=hours),
+                if_match=if_match,
+                retention=app.state.settings.review_retention,
+            )
+
+        async def three_at_once() -> tuple[SavedProgress | BaseException, ...]:
+            return await asyncio.gather(
+                put(1, None), put(2, etag_of(2)), put(3, etag_of(2)), return_exceptions=True
+            )
+
+        # On the app's event loop, where its connections are.
+        assert client.portal is not None
+        first, second, third = client.portal.call(three_at_once)
+        assert batch_sizes == [1, 2]
+        assert isinstance(first, SavedProgress)
+        assert isinstance(second, SavedProgress)
+        assert (first.record.version, second.record.version) == (2, 3)
+        assert isinstance(third, PreconditionFailed)
+        stored = client.get("/api/v1/me/progress/python", headers=learner.headers).json()
+        assert (stored["version"], stored["hours_spent"]) == (3, 2)
