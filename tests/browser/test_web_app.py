@@ -2,11 +2,12 @@
 
 import itertools
 import re
+import time
 from collections.abc import Collection
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from playwright.sync_api import Browser, Page, Route, ViewportSize, expect
 
 from tests.browser.harness import DESKTOP, PHONE, Watched, sign_up, watched_page
 
@@ -338,6 +339,29 @@ def test_the_reviews_list_reads_what_is_due(browser: Browser, service_url: str):
         else:  # a topic completed a moment ago is not due yet
             expect(reviews).to_contain_text("Nothing is due for review.")
         assert_clean(watched, {"/api/v1/me/gaps", "/api/v1/auth/logout"})
+
+
+def test_a_click_while_the_plan_still_loads_has_the_last_word_in_the_status_line(
+    browser: Browser, service_url: str
+):
+    with watched_page(browser, service_url, DESKTOP) as watched:
+        page = watched.page
+        held: list[Route] = []  # the reviews answers, kept back so the plan is still loading
+        page.route("**/api/v1/me/reviews*", lambda route: held.append(route))
+        sign_up(page, new_email())
+        first = page.locator(".recommendation").first
+        title = first.locator("h3").inner_text()
+        first.get_by_role("button", name="Mark as done").click()
+        # The first load's request and the one of the refresh after the click.
+        deadline = time.monotonic() + 10
+        while len(held) < 2 and time.monotonic() < deadline:
+            page.wait_for_timeout(50)
+        assert len(held) == 2
+        for route in held:
+            route.fallback()
+        expect(page.get_by_role("region", name="Reviews")).not_to_contain_text("Loading")
+        assert page.get_by_role("status").inner_text() == f"Marked “{title}” as done."
+        assert_clean(watched)
 
 
 @pytest.mark.parametrize("path", ["/docs", "/redoc"])

@@ -22,19 +22,24 @@ function signedOut() {
   byId("search").value = "";
 }
 
-async function signedIn() {
+/**
+ * Show the session, then the plan. A `greeting` is announced before the plan loads, so that
+ * whatever the person does on the plan while it loads has the last word in the status line.
+ */
+async function signedIn(greeting = "") {
   me = await get("/me");
   byId("who").textContent = me.display_name;
   byId("sign-in").hidden = true;
   byId("session").hidden = false;
   byId("password").value = "";
+  if (greeting) announce(greeting);
   await route();
 }
 
-async function logIn(email, password) {
+async function logIn(email, password, greeting = "") {
   const { data } = await call("POST", "/auth/token", { form: { username: email, password } });
   session.token = data.access_token;
-  await signedIn();
+  await signedIn(greeting);
 }
 
 function credentials() {
@@ -67,8 +72,7 @@ async function onCreateAccount() {
     // The account needs a display name: the email's local part, within the API's 100 characters.
     const displayName = email.split("@")[0].slice(0, 100) || email.slice(0, 100);
     await call("POST", "/auth/register", { json: { email, password, display_name: displayName } });
-    await logIn(email, password);
-    announce(`Welcome, ${displayName}. Your account is ready.`);
+    await logIn(email, password, `Welcome, ${displayName}. Your account is ready.`);
   } catch (error) {
     showError(error);
   }
