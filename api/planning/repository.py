@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, null, select, union_all
+from sqlalchemy import ColumnElement, Select, bindparam, case, null, select, union_all
 from sqlalchemy.orm import InstrumentedAttribute
 
 from api.auth.revocation import TOKEN_IS_GOOD
@@ -21,10 +21,9 @@ def _records(version: ColumnElement[Any] | InstrumentedAttribute[Any]) -> Select
     )
 
 
-# A row per review schedule of the learner: no version, its topic and its fsrs card.
-_SCHEDULES = select(null(), ReviewSchedule.topic_id, null(), null(), ReviewSchedule.card).where(
-    ReviewSchedule.learner_id == bindparam("learner_id")
-)
+# A row per review schedule: no version, its topic and its fsrs card.
+_SCHEDULE_ROWS = select(null(), ReviewSchedule.topic_id, null(), null(), ReviewSchedule.card)
+_SCHEDULES = _SCHEDULE_ROWS.where(ReviewSchedule.learner_id == bindparam("learner_id"))
 
 # The learner's progress version with each of their records, then the fsrs card of each of
 # their review schedules: one statement, so one snapshot and one round trip, whether or not a
@@ -46,14 +45,19 @@ LEARNER_PLANNING = Prepared(
 # and nulls when the copy is current. No row: the token is not good.
 _CALLER = select(Learner.progress_version.label("version")).where(*TOKEN_IS_GOOD).cte("caller")
 _STALE = _CALLER.c.version != bindparam("known_version")
+# Records and schedules are looked up by a learner id that is NULL when the copy is current,
+# so the index finds none at once. With the staleness as a condition of its own beside the
+# learner's id, SQLite walked every record and schedule of the learner and discarded each, and
+# PostgreSQL every record (0.2 ms for 2,500 records).
+_STALE_LEARNER = case((_STALE, bindparam("learner_id", type_=Progress.learner_id.type)))
 CALLER_PLANNING = Prepared(
     union_all(
         _records(_CALLER.c.version).select_from(
-            _CALLER.outerjoin(
-                Progress, and_(Progress.learner_id == bindparam("learner_id"), _STALE)
-            )
+            _CALLER.outerjoin(Progress, Progress.learner_id == _STALE_LEARNER)
         ),
-        _SCHEDULES.where(select(_CALLER.c.version).where(_STALE).exists()),
+        _SCHEDULE_ROWS.select_from(
+            _CALLER.join(ReviewSchedule, ReviewSchedule.learner_id == _STALE_LEARNER)
+        ),
     )
 )
 

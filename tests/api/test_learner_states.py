@@ -6,8 +6,10 @@ from functools import partial
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import Connection
 
 from api import clock
+from api.auth.revocation import check_params
 from api.auth.security import token_claims
 from api.deps import UnitsOfWork
 from api.planning.learner_states import NO_VERSION, LearnerPlanning, LearnerStates
@@ -23,10 +25,16 @@ RECOMMENDATIONS = "/api/v1/me/recommendations?goal=job-interview&limit=5"
 
 
 def _learner_id(app: FastAPI, account: Account) -> int:
+    learner_id = _claims(app, account)["learner_id"]
+    assert isinstance(learner_id, int)
+    return learner_id
+
+
+def _claims(app: FastAPI, account: Account) -> dict[str, object]:
     token = account.headers["Authorization"].removeprefix("Bearer ")
     claims = token_claims(token, secret=app.state.settings.secret_key.get_secret_value())
     assert claims is not None
-    return claims.learner_id
+    return check_params(claims)
 
 
 def _read_from_records(app: FastAPI, learner_id: int) -> tuple[int, LearnerPlanning]:
@@ -144,3 +152,69 @@ def test_a_refused_token_reads_and_holds_nothing(client: TestClient, app: FastAP
         app.state.learner_states.held_version(learner_id, app.state.catalog.snapshot.version)
         == NO_VERSION
     )
+
+
+def _work_of(connection: Connection, statement: Prepared, params: dict[str, object]) -> int:
+    """What running `statement` costs that grows with the rows it reads: on PostgreSQL, the
+    rows its plan took from `progress` (EXPLAIN ANALYZE); on SQLite, its virtual machine's
+    steps."""
+    if connection.dialect.name == "postgresql":
+        sql = statement.statement.params(params).compile(
+            dialect=connection.dialect, compile_kwargs={"literal_binds": True}
+        )
+        raw = connection.exec_driver_sql(
+            f"EXPLAIN (ANALYZE, FORMAT JSON) {str(sql).replace('%', '%%')}", {}
+        ).scalar_one()
+        plans = [raw[0]["Plan"]]
+        taken = 0
+        while plans:
+            node = plans.pop()
+            plans += node.get("Plans", [])
+            if node.get("Relation Name") == "progress":
+                taken += node["Actual Rows"] * node["Actual Loops"]
+        return taken
+    steps = 0
+
+    def count() -> int:
+        nonlocal steps
+        steps += 1
+        return 0
+
+    sqlite = connection.connection.driver_connection
+    assert sqlite is not None
+    sqlite.set_progress_handler(count, 1)
+    try:
+        statement.rows(connection, params)
+    finally:
+        sqlite.set_progress_handler(None, 1)
+    return steps
+
+
+def test_the_token_check_of_a_current_copy_costs_the_same_however_many_records(
+    client: TestClient, app: FastAPI, connection: Connection
+):
+    few, many = new_learner(client), new_learner(client)
+    assert record_progress(client, few, "python").status_code == 201
+    topics = client.get("/api/v1/topics", params={"limit": 40}).json()["items"]
+    for topic in topics:
+        assert record_progress(client, many, topic["slug"]).status_code == 201
+
+    def current_check(account: Account) -> tuple[list[tuple[object, ...]], int]:
+        params = _claims(app, account)
+        version, _ = _read_from_records(app, _learner_id(app, account))
+        checked = {**params, "known_version": version}
+        rows = CALLER_PLANNING.rows(connection, checked)
+        return rows, _work_of(connection, CALLER_PLANNING, checked)
+
+    few_rows, few_work = current_check(few)
+    many_rows, many_work = current_check(many)
+    # The version alone: the process's copy is current, no record is needed.
+    assert few_rows == [(1, None, None, None, None)]
+    assert many_rows == [(len(topics), None, None, None, None)]
+    assert many_work == few_work
+    # A stale copy still reads every record, and the review schedule each completion started.
+    stale = CALLER_PLANNING.rows(connection, {**_claims(app, many), "known_version": 0})
+    assert sorted(row[1] for row in stale if row[4] is None) == sorted(
+        row[1] for row in stale if row[4] is not None
+    )
+    assert len(stale) == 2 * len(topics)
