@@ -1,5 +1,6 @@
 """Engine and session set-up for SQLite and PostgreSQL."""
 
+import sqlite3
 import threading
 import time
 import weakref
@@ -120,6 +121,23 @@ def _ping_when_idle(engine: Engine) -> None:
             raise DisconnectionError("connection lost while idle")
 
 
+def _switch_to_wal(cursor: sqlite3.Cursor) -> None:
+    """Put the database in WAL mode (a no-op once it is). Two connections that switch a new
+    file at once both need its exclusive lock, and SQLite refuses one of them at once with
+    SQLITE_BUSY, without its busy timeout (which would deadlock there): that one tries again,
+    for as long as the busy timeout, until the other has switched the file."""
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            busy = error.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY  # extended codes too
+            if not busy or time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)
+
+
 def _configure_sqlite(engine: Engine, begin: SqliteBegin, autocheckpoint: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -127,7 +145,7 @@ def _configure_sqlite(engine: Engine, begin: SqliteBegin, autocheckpoint: bool) 
         # only one, and SAVEPOINTs behave as documented.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        _switch_to_wal(cursor)
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")

@@ -72,13 +72,9 @@ def test_others_see_an_upgrade_whole_or_not_at_all(fresh_database: Database):
 
     reading = _reader(fresh_database)
     upgrading = threading.Thread(target=upgrade)
+    upgrading.start()
     try:
-        # Connected first, as another process already running would be. Two connections that
-        # open a new SQLite file at once both switch it to WAL, and SQLite may refuse one at
-        # once ("database is locked": its deadlock guard skips the busy timeout). The service's
-        # processes open theirs only under the start-up lock.
         with reading.connect() as reader:
-            upgrading.start()
             while not done.is_set():
                 seen.add(database_revision(reader))
                 reader.rollback()  # the next read sees the latest commit
