@@ -86,8 +86,9 @@ def _open_together(url: str) -> list[str]:
     modes: list[str] = []
 
     def open_one(engine: Engine, writes: bool) -> None:
-        # Both connections made, they set themselves up together: first of the engine's own.
-        event.listen(engine, "connect", lambda *_: ready.wait(), insert=True)
+        # Before the engine's own set-up of a new connection: both connections are open,
+        # and they set themselves up at the same moment.
+        event.listen(engine, "connect", lambda *_: ready.wait(timeout=10), insert=True)
         with engine.connect() as connection:
             if writes:
                 connection.exec_driver_sql("CREATE TABLE IF NOT EXISTS made (x INTEGER)")
