@@ -10,7 +10,7 @@ from sqlalchemy import Connection
 
 from api import clock
 from api.auth.revocation import check_params
-from api.auth.security import token_claims
+from api.auth.security import TokenClaims, token_claims
 from api.deps import UnitsOfWork
 from api.planning.learner_states import NO_VERSION, LearnerPlanning, LearnerStates
 from api.planning.repository import CALLER_PLANNING, LEARNER_PLANNING
@@ -24,17 +24,15 @@ from tests.api.builders import Account, new_learner, record_progress
 RECOMMENDATIONS = "/api/v1/me/recommendations?goal=job-interview&limit=5"
 
 
-def _learner_id(app: FastAPI, account: Account) -> int:
-    learner_id = _claims(app, account)["learner_id"]
-    assert isinstance(learner_id, int)
-    return learner_id
-
-
-def _claims(app: FastAPI, account: Account) -> dict[str, object]:
+def _claims(app: FastAPI, account: Account) -> TokenClaims:
     token = account.headers["Authorization"].removeprefix("Bearer ")
     claims = token_claims(token, secret=app.state.settings.secret_key.get_secret_value())
     assert claims is not None
-    return check_params(claims)
+    return claims
+
+
+def _learner_id(app: FastAPI, account: Account) -> int:
+    return _claims(app, account).learner_id
 
 
 def _read_from_records(app: FastAPI, learner_id: int) -> tuple[int, LearnerPlanning]:
@@ -200,9 +198,9 @@ def test_the_token_check_of_a_current_copy_costs_the_same_however_many_records(
         assert record_progress(client, many, topic["slug"]).status_code == 201
 
     def current_check(account: Account) -> tuple[list[tuple[object, ...]], int]:
-        params = _claims(app, account)
-        version, _ = _read_from_records(app, _learner_id(app, account))
-        checked = {**params, "known_version": version}
+        claims = _claims(app, account)
+        version, _ = _read_from_records(app, claims.learner_id)
+        checked = {**check_params(claims), "known_version": version}
         rows = CALLER_PLANNING.rows(connection, checked)
         return rows, _work_of(connection, CALLER_PLANNING, checked)
 
@@ -213,7 +211,8 @@ def test_the_token_check_of_a_current_copy_costs_the_same_however_many_records(
     assert many_rows == [(len(topics), None, None, None, None)]
     assert many_work == few_work
     # A stale copy still reads every record, and the review schedule each completion started.
-    stale = CALLER_PLANNING.rows(connection, {**_claims(app, many), "known_version": 0})
+    stale_check = {**check_params(_claims(app, many)), "known_version": 0}
+    stale = CALLER_PLANNING.rows(connection, stale_check)
     assert sorted(row[1] for row in stale if row[4] is None) == sorted(
         row[1] for row in stale if row[4] is not None
     )
