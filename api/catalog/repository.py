@@ -67,7 +67,9 @@ class CatalogRows:
 
 
 def _rows(session: Session, row_type: Callable[..., RowT], *columns: Any) -> list[RowT]:
-    return [row_type(*row) for row in session.execute(select(*columns))]
+    # On the session's connection, as Core: plain columns need none of the ORM's row handling
+    # (a fifth of the reading, on bench-scale's catalog).
+    return [row_type(*row) for row in session.connection().execute(select(*columns))]
 
 
 def read_catalog(session: Session) -> CatalogRows:
