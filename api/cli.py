@@ -1,7 +1,12 @@
 """The `skillpath` command line: serve, migrate, seed, create-admin, catalog export/import and
-a demo team."""
+a demo team.
+
+Each command imports what it uses when it runs: `skillpath serve` leaves the service's modules
+to the serving process, which imports them with the garbage collector paused
+(api/served_app.py)."""
 
 import argparse
+import gc
 import getpass
 import logging
 import os
@@ -10,29 +15,20 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
+from seed.paths import DEFAULT_CATALOG_PATH, DEFAULT_QUESTIONS_PATH
 
-from api.auth.schemas import RegisterRequest
-from api.auth.service import ensure_admin
-from api.errors import ApiError
-from api.settings import get_settings
-from api.teams.demo import create_demo_team
-from models.database import Database, transaction
-from models.migrate import startup_lock, upgrade_to_head
-from seed.exporter import dump_catalog, export_catalog
-from seed.loader import load_catalog
-from seed.schema import (
-    DEFAULT_CATALOG_PATH,
-    DEFAULT_QUESTIONS_PATH,
-    CatalogFileError,
-    load_catalog_file,
-)
+if TYPE_CHECKING:
+    from models.database import Database
 
 
 @contextmanager
-def _database() -> Iterator[Database]:
+def _database() -> Iterator["Database"]:
     """The configured database, disposed of when the command is done."""
+    from api.settings import get_settings
+    from models.database import Database
+
     database = Database.from_url(get_settings().database_url)
     try:
         yield database
@@ -40,8 +36,10 @@ def _database() -> Iterator[Database]:
         database.dispose()
 
 
-def _migrate_database(database: Database) -> None:
+def _migrate_database(database: "Database") -> None:
     """Migrate to head, waiting for any other process that is migrating."""
+    from models.migrate import startup_lock, upgrade_to_head
+
     with startup_lock(database.write_engine):
         upgrade_to_head(database.write_engine)
 
@@ -72,14 +70,19 @@ def _metrics_directory() -> Iterator[None]:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    if args.workers <= 1:
+        # This process serves: its start-up runs with the collector paused, as a worker's
+        # does (api/served_app.py).
+        gc.disable()
     import uvicorn
 
     from api import serving
     from api.http_protocol import PROTOCOL
+    from api.settings import get_settings
 
     with _metrics_directory():
         config = uvicorn.Config(
-            "api.app:create_app",
+            "api.served_app:create_served_app",
             factory=True,
             host=args.host,
             port=args.port,
@@ -110,6 +113,10 @@ def _migrate(_args: argparse.Namespace) -> int:
 
 
 def _seed(args: argparse.Namespace) -> int:
+    from models.database import transaction
+    from seed.loader import load_catalog
+    from seed.schema import CatalogFileError, load_catalog_file
+
     questions: Path | None = args.questions
     if questions is None and args.file == DEFAULT_CATALOG_PATH:
         # The shipped catalog comes with the shipped question bank; an export carries its own.
@@ -132,6 +139,9 @@ def _seed(args: argparse.Namespace) -> int:
 
 
 def _export_catalog(args: argparse.Namespace) -> int:
+    from seed.exporter import dump_catalog, export_catalog
+    from seed.schema import CatalogFileError
+
     try:
         with _database() as database, database.read_session_factory() as session:
             text = dump_catalog(export_catalog(session))
@@ -147,6 +157,12 @@ def _export_catalog(args: argparse.Namespace) -> int:
 
 
 def _create_admin(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from api.auth.schemas import RegisterRequest
+    from api.auth.service import ensure_admin
+    from models.database import transaction
+
     password = os.environ.get("SKILLPATH_ADMIN_PASSWORD") or getpass.getpass("Admin password: ")
     try:
         account = RegisterRequest(
@@ -176,6 +192,13 @@ _QUESTIONS_HELP = (
 
 
 def _demo_team(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from api.auth.schemas import RegisterRequest
+    from api.errors import ApiError
+    from api.teams.demo import create_demo_team
+    from models.database import transaction
+
     password = os.environ.get("SKILLPATH_DEMO_PASSWORD") or getpass.getpass("Manager password: ")
     try:
         manager = RegisterRequest(

@@ -219,7 +219,7 @@ def serve_skillpath(
     only; ready once `/health/ready` answers. `extra_env` adds or overrides settings."""
     env = {"SKILLPATH_DATABASE_URL": database_url, "SKILLPATH_LOG_LEVEL": "warning"}
     with serve(
-        "api.app:create_app",
+        "api.served_app:create_served_app",
         factory=True,
         workers=workers,
         env={**env, **(extra_env or {})},

@@ -31,6 +31,7 @@ from models.questions import (
     PROMPT_LENGTH,
 )
 from planner.levels import DEFAULT_TARGET_LEVEL, Level
+from seed.paths import DEFAULT_CATALOG_PATH, DEFAULT_QUESTIONS_PATH
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 MAX_HOURS = 10_000
@@ -404,10 +405,6 @@ def load_catalog_file(path: Path, *, questions: Path | None = None) -> CatalogSe
         return parse_catalog(raw)
     except CatalogFileError as error:
         raise CatalogFileError(f"{path}: {error}") from error
-
-
-DEFAULT_CATALOG_PATH: Path = Path(__file__).with_name("catalog.yaml")
-DEFAULT_QUESTIONS_PATH: Path = Path(__file__).with_name("questions.yaml")
 
 
 def load_seed_catalog() -> CatalogSeed:

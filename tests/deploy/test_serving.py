@@ -91,7 +91,7 @@ def test_workers_whose_start_up_fails_exit_with_an_error():
     # as a success, but with uvicorn's start-up failure status (3, as the README says).
     # (`python -m api.serving`: uvicorn's 5 s health check, where `skillpath serve` waits up to
     # a minute for a worker that stopped answering.)
-    command = [sys.executable, "-m", "api.serving", "api.app:create_app", "--factory"]
+    command = [sys.executable, "-m", "api.serving", "api.served_app:create_served_app", "--factory"]
     started = _serve_without_a_database([*command, "--workers", "2"])
     assert started.returncode == STARTUP_FAILURE
     assert "Application startup failed" in started.stderr

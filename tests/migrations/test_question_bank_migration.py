@@ -6,7 +6,8 @@ from sqlalchemy import Engine, select
 from models import Question, Topic
 from models.database import Database, transaction
 from seed.loader import load_catalog
-from seed.schema import DEFAULT_CATALOG_PATH, load_catalog_file, load_seed_catalog
+from seed.paths import DEFAULT_CATALOG_PATH
+from seed.schema import load_catalog_file, load_seed_catalog
 from tests.migrations.conftest import run_alembic
 
 BEFORE_QUESTIONS = "0005"

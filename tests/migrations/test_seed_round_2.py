@@ -16,9 +16,8 @@ from models import Progress
 from models.database import Database, transaction
 from seed.exporter import dump_catalog, export_catalog
 from seed.loader import load_catalog
+from seed.paths import DEFAULT_CATALOG_PATH, DEFAULT_QUESTIONS_PATH
 from seed.schema import (
-    DEFAULT_CATALOG_PATH,
-    DEFAULT_QUESTIONS_PATH,
     load_catalog_file,
     load_seed_catalog,
 )

@@ -10,9 +10,8 @@ import pytest
 import yaml
 
 from models.questions import MAX_QUESTIONS_PER_TOPIC
+from seed.paths import DEFAULT_CATALOG_PATH, DEFAULT_QUESTIONS_PATH
 from seed.schema import (
-    DEFAULT_CATALOG_PATH,
-    DEFAULT_QUESTIONS_PATH,
     CatalogFileError,
     CatalogSeed,
     load_catalog_file,

@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from seed.paths import DEFAULT_CATALOG_PATH
 from seed.schema import (
-    DEFAULT_CATALOG_PATH,
     CatalogFileError,
     CatalogSeed,
     find_cycle,
