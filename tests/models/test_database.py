@@ -3,6 +3,7 @@ transaction), its async pool, its SQLite write-ahead log checkpoints, and the SQ
 thread holds."""
 
 import asyncio
+import sqlite3
 import threading
 from pathlib import Path
 from typing import Any
@@ -22,10 +23,12 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
 from api.app import create_app
 from models import Learner, async_connections
+from models import database as database_module
 from models.database import Database, connect_params, create_db_engine
 from models.migrate import upgrade_to_head
 from models.prepared import Prepared
@@ -112,6 +115,31 @@ def test_connections_opening_a_new_sqlite_file_together_all_put_it_in_wal_mode(t
     # waiting, about one time in ten (42 of 400 in a script) before the retry.
     for trial in range(100):
         assert _open_together(f"sqlite:///{tmp_path / f'new-{trial}.db'}") == ["wal", "wal"]
+
+
+def test_a_connection_that_cannot_put_a_new_file_in_wal_mode_gives_up_with_locked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    # Another process holds the new file's exclusive lock and does not let go: the connection
+    # tries for as long as the busy timeout, then fails as SQLite says, rather than waiting on.
+    monkeypatch.setattr(database_module, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    path = tmp_path / "held.db"
+    holder = sqlite3.connect(path, isolation_level=None)
+    try:
+        holder.execute("CREATE TABLE held (x)")
+        holder.execute("BEGIN EXCLUSIVE")
+        engine = create_db_engine(f"sqlite:///{path}")
+        with pytest.raises(OperationalError, match="database is locked"):
+            engine.connect().close()
+        engine.dispose()
+        holder.execute("ROLLBACK")
+    finally:
+        holder.close()
+    # Let go, the file is switched by the next connection.
+    engine = create_db_engine(f"sqlite:///{path}")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    engine.dispose()
 
 
 def _checkouts(database: Database) -> list[str]:
