@@ -18,7 +18,7 @@ from models.database import Database, transaction
 from models.migrate import upgrade_to_head
 from seed.loader import load_catalog
 from seed.schema import load_seed_catalog
-from tests.databases import BACKENDS, drop_engine, make_engine
+from tests.databases import BACKENDS, new_engine
 
 TEST_SECRET = "test-secret-0123456789abcdef0123456789abcdef"
 
@@ -53,13 +53,12 @@ def _cheap_password_hashing() -> Iterator[None]:
 @pytest.fixture(scope="session", params=BACKENDS)
 def seeded_engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     """A database of each backend, migrated to head with the seed catalog committed."""
-    engine = make_engine(request.param, tmp_path_factory.mktemp("db"))
-    upgrade_to_head(engine)
-    database = Database(engine)
-    with transaction(database.session_factory) as session:
-        load_catalog(session, load_seed_catalog())
-    yield engine
-    drop_engine(engine)
+    with new_engine(request.param, tmp_path_factory.mktemp("db")) as engine:
+        upgrade_to_head(engine)
+        database = Database(engine)
+        with transaction(database.session_factory) as session:
+            load_catalog(session, load_seed_catalog())
+        yield engine
 
 
 @pytest.fixture

@@ -70,12 +70,12 @@ def skip_or_fail_without_postgres(reason: str) -> None:
     pytest.skip(f"PostgreSQL tests skipped: {reason}")
 
 
-def make_engine(backend: str, tmp_dir: Path, *, schema: str | None = None) -> Engine:
+def _make_engine(backend: str, tmp_dir: Path) -> Engine:
     """A new, empty database of `backend`: a SQLite file, or a fresh PostgreSQL schema."""
     if backend == "sqlite":
         return create_db_engine(f"sqlite:///{tmp_dir / f'{uuid.uuid4().hex}.db'}")
     url = require_postgres_url()
-    schema = schema or f"skillpath_test_{uuid.uuid4().hex[:8]}"
+    schema = f"skillpath_test_{uuid.uuid4().hex[:8]}"
     admin = create_db_engine(url)
     try:
         with admin.begin() as connection:
@@ -95,13 +95,24 @@ def skip_or_fail_without_redis(reason: str) -> None:
     pytest.skip(f"Redis tests skipped ({REDIS_URL_VARIABLE}): {reason}")
 
 
-def drop_engine(engine: Engine) -> None:
-    """Remove what `make_engine` created."""
+def _drop_engine(engine: Engine) -> None:
+    """Remove what `_make_engine` created."""
     if engine.dialect.name == "postgresql":
         with engine.begin() as connection:
             schema = connection.execute(text("SELECT current_schema()")).scalar_one()
             connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
     engine.dispose()
+
+
+@contextmanager
+def new_engine(backend: str, tmp_dir: Path) -> Iterator[Engine]:
+    """An engine on a new, empty database of `backend` (a SQLite file in `tmp_dir`, or a fresh
+    PostgreSQL schema), removed afterwards."""
+    engine = _make_engine(backend, tmp_dir)
+    try:
+        yield engine
+    finally:
+        _drop_engine(engine)
 
 
 @contextmanager

@@ -16,7 +16,7 @@ from tests.api.test_catalog_editing import NEW_TOPIC
 from tests.api.test_catalog_reads import assert_problem
 from tests.api.test_questions import QUESTION
 from tests.conftest import make_settings
-from tests.databases import BACKENDS, drop_engine, make_engine
+from tests.databases import BACKENDS, new_engine
 
 AUDIT = "/api/v1/admin/audit"
 FIELDS = {"id", "at", "actor_id", "action", "target", "detail"}
@@ -252,9 +252,8 @@ def test_a_change_that_is_refused_leaves_no_entry(client: TestClient, admin: Acc
 def own_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """A database of its own, outside the suite's rolled-back transaction: there, everything
     shares one connection, which would hide a write made in a transaction of its own."""
-    engine = make_engine(request.param, tmp_path)
-    yield Database(engine)
-    drop_engine(engine)
+    with new_engine(request.param, tmp_path) as engine:
+        yield Database(engine)
 
 
 def test_a_change_whose_commit_fails_leaves_no_entry(

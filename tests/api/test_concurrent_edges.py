@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import delete, select
 
 from api.errors import Conflict
 from api.topics.service import add_prerequisite
@@ -14,7 +14,7 @@ from models.database import Database, transaction
 from models.migrate import upgrade_to_head
 from seed.loader import load_catalog
 from seed.schema import parse_catalog
-from tests.databases import BACKENDS, drop_engine, make_engine
+from tests.databases import BACKENDS, new_engine
 from tests.threads import start_and_join
 
 ROUNDS = 15
@@ -40,13 +40,12 @@ def tiny_catalog(*slugs: str) -> dict:
 @pytest.fixture(params=BACKENDS)
 def committed_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """A database whose writes really commit, so concurrent transactions meet."""
-    engine: Engine = make_engine(request.param, tmp_path)
-    upgrade_to_head(engine)
-    database = Database(engine)
-    with transaction(database.session_factory) as session:
-        load_catalog(session, parse_catalog(tiny_catalog("alpha", "beta")))
-    yield database
-    drop_engine(engine)
+    with new_engine(request.param, tmp_path) as engine:
+        upgrade_to_head(engine)
+        database = Database(engine)
+        with transaction(database.session_factory) as session:
+            load_catalog(session, parse_catalog(tiny_catalog("alpha", "beta")))
+        yield database
 
 
 def race_edges(database: Database, *edges: tuple[str, str]) -> list[str]:

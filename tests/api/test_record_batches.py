@@ -21,7 +21,7 @@ from models import ProgressStatus
 from models.database import Database
 from tests.api.builders import new_learner, record_progress
 from tests.conftest import make_settings
-from tests.databases import drop_engine, make_engine
+from tests.databases import new_engine
 
 
 class Recorder:
@@ -173,9 +173,8 @@ def own_postgres(tmp_path: Path) -> Iterator[Database]:
     """A PostgreSQL database of its own. The suite's shared one is joined to each test's
     transaction, where a batch's writes are made one by one on a worker thread: never sent
     together."""
-    engine = make_engine("postgresql", tmp_path)
-    yield Database(engine)
-    drop_engine(engine)
+    with new_engine("postgresql", tmp_path) as engine:
+        yield Database(engine)
 
 
 def test_each_put_of_a_batch_sees_the_ones_before_it(

@@ -8,15 +8,14 @@ from alembic import command
 from sqlalchemy import Engine
 
 from models.migrate import alembic_config
-from tests.databases import BACKENDS, drop_engine, make_engine
+from tests.databases import BACKENDS, new_engine
 
 
 @pytest.fixture(params=BACKENDS)
 def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """A database of each backend with nothing in it."""
-    engine = make_engine(request.param, tmp_path)
-    yield engine
-    drop_engine(engine)
+    with new_engine(request.param, tmp_path) as engine:
+        yield engine
 
 
 def run_alembic(engine: Engine, action: str, target: str) -> None:

@@ -16,7 +16,7 @@ from models import Area, Learner, Topic
 from models.database import Database, create_db_engine
 from models.migrate import database_revision, head_revision, startup_lock, upgrade_to_head
 from tests.conftest import make_settings
-from tests.databases import BACKENDS, drop_engine, make_engine
+from tests.databases import BACKENDS, new_engine
 from tests.threads import start_and_join
 
 STARTING_PROCESSES = 3
@@ -24,10 +24,8 @@ STARTING_PROCESSES = 3
 
 @pytest.fixture(params=BACKENDS)
 def fresh_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    engine = make_engine(request.param, tmp_path)
-    database = Database(engine)
-    yield database
-    drop_engine(engine)
+    with new_engine(request.param, tmp_path) as engine:
+        yield Database(engine)
 
 
 def test_processes_starting_together_prepare_the_database_once(fresh_database: Database):

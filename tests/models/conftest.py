@@ -8,15 +8,14 @@ from sqlalchemy import Engine, insert
 
 from models import Learner
 from models.migrate import upgrade_to_head
-from tests.databases import BACKENDS, drop_engine, make_engine
+from tests.databases import BACKENDS, new_engine
 
 
 @pytest.fixture(params=BACKENDS)
 def migrated_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(request.param, tmp_path)
-    upgrade_to_head(engine)
-    yield engine
-    drop_engine(engine)
+    with new_engine(request.param, tmp_path) as engine:
+        upgrade_to_head(engine)
+        yield engine
 
 
 def add_learner(engine: Engine) -> int:

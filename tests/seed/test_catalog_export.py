@@ -13,7 +13,7 @@ from models.migrate import upgrade_to_head
 from seed.exporter import dump_catalog, export_catalog
 from seed.loader import load_catalog
 from seed.schema import CatalogSeed, load_seed_catalog, parse_catalog
-from tests.databases import drop_engine, make_engine
+from tests.databases import new_engine
 
 CYCLIC_CATALOG = """\
 areas:
@@ -68,15 +68,12 @@ def test_an_export_loads_into_an_empty_database_and_exports_the_same(
     assert content(parse_catalog(yaml.safe_load(exported))) == content(seed)
     assert seed.questions
 
-    engine = make_engine(database.engine.dialect.name, tmp_path)
-    try:
+    with new_engine(database.engine.dialect.name, tmp_path) as engine:
         upgrade_to_head(engine)
         fresh = Database(engine)
         with transaction(fresh.session_factory) as session:
             load_catalog(session, parse_catalog(yaml.safe_load(exported)))
         assert export_text(fresh) == exported
-    finally:
-        drop_engine(engine)
 
 
 def test_the_export_is_in_a_stable_order(database: Database):
