@@ -10,6 +10,7 @@ import gc
 import getpass
 import logging
 import os
+import signal
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -45,6 +46,8 @@ def _migrate_database(database: "Database") -> None:
 
 
 WORKER_HEALTHCHECK_SECONDS = 60
+# The exit status of a command ended by SIGINT (Ctrl-C), as shells report it: 128 + 2.
+INTERRUPTED = 128 + signal.SIGINT
 # prometheus_client reads it when first imported: set here, before any worker imports the app.
 MULTIPROCESS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 
@@ -96,12 +99,18 @@ def _serve(args: argparse.Namespace) -> int:
             # The app renders every log line as JSON itself (api/observability/logging.py).
             log_config=None,
             # With --workers, uvicorn kills a worker that does not answer its health ping within
-            # this many seconds, and a worker answers only once it has imported this module (the
-            # spawned process's __main__) with the app's dependencies: on a busy machine that took
-            # longer than uvicorn's default 5 s, and workers were killed and restarted forever.
+            # this many seconds. A worker answers from a thread it starts once its process is up
+            # (this module imported as the spawned process's __main__): on a busy machine that
+            # took longer than uvicorn's default 5 s, and workers were killed and restarted
+            # forever.
             timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         )
-        serving.run(config)
+        try:
+            serving.run(config)
+        except KeyboardInterrupt:
+            # Ctrl-C: uvicorn has shut down gracefully, then raises the interrupt again so that
+            # the process ends as interrupted. It does, without a traceback.
+            return INTERRUPTED
     return 0
 
 

@@ -2,6 +2,7 @@
 every worker (api/serving.py), and a second server cannot take an address in use."""
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -95,3 +96,26 @@ def test_workers_whose_start_up_fails_exit_with_an_error():
     started = _serve_without_a_database([*command, "--workers", "2"])
     assert started.returncode == STARTUP_FAILURE
     assert "Application startup failed" in started.stderr
+
+
+def test_ctrl_c_stops_the_server_as_interrupted_without_a_traceback(tmp_path):
+    # `make run`'s server, one process: Ctrl-C shuts it down gracefully, and the command ends
+    # as a shell reports an interrupted one (130), not with a traceback on the terminal.
+    port = servers.free_port()
+    env = {
+        **os.environ,
+        "SKILLPATH_DATABASE_URL": f"sqlite:///{tmp_path / 'served.db'}",
+        "SKILLPATH_LOG_LEVEL": "warning",
+    }
+    command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port)]
+    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE)
+    try:
+        servers.wait_until_ready(f"http://{servers.HOST}:{port}/health/ready", process, timeout=60)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 128 + signal.SIGINT
+    assert b"Traceback" not in stderr
