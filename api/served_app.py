@@ -5,9 +5,9 @@ A serving process starts by making several hundred thousand objects that live as
 does: the modules, the routes, the catalog's snapshot. Each time enough of them have piled up,
 the collector walks everything the process holds, so the walks grow with the heap; on
 bench-scale's catalog they took a fifth of the start-up (docs/performance.md). Paused, the
-start-up leaves its few garbage cycles to one collection at its end: the app's lifespan
-collects, moves what is alive out of the collector's sight (`gc.freeze`) and turns the
-collector back on before the first request (api/app.py).
+collector waits until the app's lifespan has moved what is alive out of its sight
+(`gc.freeze`, start-up's few garbage cycles with it) and turned it back on, before the first
+request (api/app.py).
 
 This module stays light to import: uvicorn imports it in every worker before anything else
 of the service.

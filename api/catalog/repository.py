@@ -68,7 +68,7 @@ class CatalogRows:
 
 def _rows(session: Session, row_type: Callable[..., RowT], *columns: Any) -> list[RowT]:
     # On the session's connection, as Core: plain columns need none of the ORM's row handling
-    # (a fifth of the reading, on bench-scale's catalog).
+    # (a quarter of the reading, on bench-scale's catalog).
     return [row_type(*row) for row in session.connection().execute(select(*columns))]
 
 

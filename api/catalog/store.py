@@ -56,8 +56,8 @@ def _collector_paused() -> Iterator[None]:
     A rebuild makes hundreds of thousands of objects that all live on (10,000 topics' entries,
     their renderings, the graph), and each time enough of them pile up, the collector walks
     everything the process holds, a full collection growing with the heap: on bench-scale's
-    catalog, that was a third of the reading and of the building. Paused, a rebuild leaves its
-    few cycles to the next collection after it.
+    catalog, that was half of the reading and a third of the building. Paused, a rebuild leaves
+    its few cycles to the next collection after it.
     """
     was_enabled = gc.isenabled()
     gc.disable()
