@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections import Counter
 from contextlib import ExitStack
+from functools import partial
 
 from uvicorn.config import STARTUP_FAILURE
 
@@ -101,21 +102,18 @@ def test_workers_whose_start_up_fails_exit_with_an_error():
 def test_ctrl_c_stops_the_server_as_interrupted_without_a_traceback(tmp_path):
     # `make run`'s server, one process: Ctrl-C shuts it down gracefully, and the command ends
     # as a shell reports an interrupted one (130), not with a traceback on the terminal.
-    port = servers.free_port()
+    output = tmp_path / "served.log"
     env = {
-        **os.environ,
         "SKILLPATH_DATABASE_URL": f"sqlite:///{tmp_path / 'served.db'}",
         "SKILLPATH_LOG_LEVEL": "warning",
     }
-    command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port)]
-    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE)
-    try:
-        servers.wait_until_ready(f"http://{servers.HOST}:{port}/health/ready", process, timeout=60)
-        process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    assert process.returncode == 128 + signal.SIGINT
-    assert b"Traceback" not in stderr
+    with servers.serve_command(
+        partial(servers.skillpath_serve_command, workers=1),
+        env=env,
+        ready_path="/health/ready",
+        log_file=output,
+    ) as server:
+        server.process.send_signal(signal.SIGINT)
+        server.process.wait(timeout=30)
+    assert server.process.returncode == 128 + signal.SIGINT
+    assert "Traceback" not in output.read_text()
