@@ -74,9 +74,20 @@ def reserve_address(host: str, port: int) -> socket.socket:
     return sock
 
 
+class _Supervisor(Multiprocess):
+    """uvicorn's supervisor, remembering whether Ctrl-C (SIGINT) stopped it."""
+
+    interrupted = False
+
+    def handle_int(self) -> None:
+        self.interrupted = True
+        super().handle_int()
+
+
 def run(config: uvicorn.Config) -> None:
     """Serve `config`'s app: in this process, or in `config.workers` processes with a
-    listening socket each."""
+    listening socket each. Ctrl-C raises KeyboardInterrupt once the server has shut down,
+    as uvicorn does in one process (its supervisor returns as if all went well)."""
     if config.workers <= 1:
         uvicorn.Server(config).run()  # a failed start-up exits with an error in there
         return
@@ -88,11 +99,13 @@ def run(config: uvicorn.Config) -> None:
     with closing(reservation):
         # uvicorn passes the list on to each worker it starts, pickled (see WorkerSocket).
         worker_socket = WorkerSocket(config.host, config.port, config.backlog)
-        supervisor = Multiprocess(config, sockets=cast(list[socket.socket], [worker_socket]))
+        supervisor = _Supervisor(config, sockets=cast(list[socket.socket], [worker_socket]))
         supervisor.run()
     # uvicorn's supervisor stops when a worker fails to start, but returns as if all went well.
     if any(worker.process.exitcode == STARTUP_FAILURE for worker in supervisor.processes):
         sys.exit(STARTUP_FAILURE)
+    if supervisor.interrupted:
+        raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> None:

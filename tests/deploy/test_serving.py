@@ -10,6 +10,7 @@ from collections import Counter
 from contextlib import ExitStack
 from functools import partial
 
+import pytest
 from uvicorn.config import STARTUP_FAILURE
 
 from bench import servers
@@ -99,16 +100,18 @@ def test_workers_whose_start_up_fails_exit_with_an_error():
     assert "Application startup failed" in started.stderr
 
 
-def test_ctrl_c_stops_the_server_as_interrupted_without_a_traceback(tmp_path):
-    # `make run`'s server, one process: Ctrl-C shuts it down gracefully, and the command ends
-    # as a shell reports an interrupted one (130), not with a traceback on the terminal.
+@pytest.mark.parametrize("workers", [1, 2])
+def test_ctrl_c_stops_the_server_as_interrupted_without_a_traceback(tmp_path, workers):
+    # `make run`'s server (one process), and several workers under uvicorn's supervisor:
+    # Ctrl-C shuts it down gracefully, and the command ends as a shell reports an interrupted
+    # one (130), not with a traceback on the terminal.
     output = tmp_path / "served.log"
     env = {
         "SKILLPATH_DATABASE_URL": f"sqlite:///{tmp_path / 'served.db'}",
         "SKILLPATH_LOG_LEVEL": "warning",
     }
     with servers.serve_command(
-        partial(servers.skillpath_serve_command, workers=1),
+        partial(servers.skillpath_serve_command, workers=workers),
         env=env,
         ready_path="/health/ready",
         log_file=output,
