@@ -2,9 +2,9 @@
 
 import json
 import logging
-import os
 import subprocess
 import sys
+from functools import partial
 
 import httpx
 import pytest
@@ -113,25 +113,18 @@ def test_metrics_add_up_every_worker_of_the_served_app(tmp_path):
     from bench import servers
 
     metrics_dir = tmp_path / "metrics"
-    port = servers.free_port()
-    environment = {
-        **os.environ,
+    env = {
         "SKILLPATH_DATABASE_URL": f"sqlite:///{tmp_path}/served.db",
         "SKILLPATH_LOG_LEVEL": "warning",
         "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
     }
-    command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", "2"]
-    process = subprocess.Popen(command, env=environment)
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        servers.wait_until_ready(base_url + "/health/ready", process, timeout=60)
+    with servers.serve_command(
+        partial(servers.skillpath_serve_command, workers=2), env=env, ready_path="/health/ready"
+    ) as server:
         sent = 60
         for _ in range(sent):  # a new connection each time, so both workers take some
-            assert httpx.get(base_url + "/api/v1/topics/transformers").status_code == 200
-        scrapes = [httpx.get(base_url + "/metrics").text for _ in range(4)]
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+            assert httpx.get(server.url + "/api/v1/topics/transformers").status_code == 200
+        scrapes = [httpx.get(server.url + "/metrics").text for _ in range(4)]
     # Each worker keeps its counters in files of its own, named after its process id.
     workers = {path.stem.rsplit("_", 1)[1] for path in metrics_dir.glob("counter_*.db")}
     assert len(workers) == 2
