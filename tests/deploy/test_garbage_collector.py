@@ -7,9 +7,13 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
+from api.catalog import store as store_module
+from api.catalog.snapshot import CatalogSnapshot, build_snapshot
 from api.catalog.store import CatalogStore
 
 # The served app's start-up, run through its lifespan in a process of its own (the collector's
@@ -53,10 +57,20 @@ def test_a_served_app_starts_with_the_collector_paused_and_serves_with_it_on(tmp
     assert state["frozen"] > 10_000
 
 
-def test_a_catalog_rebuild_leaves_the_collector_as_it_found_it(client: TestClient):
+def test_a_catalog_rebuild_runs_with_the_collector_paused_and_leaves_it_as_it_found_it(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+):
     store: CatalogStore = client.app.state.catalog  # type: ignore[attr-defined]
+    collecting_while_building: list[bool] = []
+
+    def watched_build(*args: Any, **kwargs: Any) -> CatalogSnapshot:
+        collecting_while_building.append(gc.isenabled())
+        return build_snapshot(*args, **kwargs)
+
+    monkeypatch.setattr(store_module, "build_snapshot", watched_build)
     assert gc.isenabled()
     store.reload()
+    assert collecting_while_building == [False]
     assert gc.isenabled()
     gc.disable()
     try:
