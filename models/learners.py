@@ -107,10 +107,10 @@ class Progress(Base):
 
     __tablename__ = "progress"
     __table_args__ = (
+        # Also how a learner's records are found. No index holds a column a PUT changes
+        # (status, level, ...): PostgreSQL then updates a record within its page, touching no
+        # index (migration 0012).
         UniqueConstraint("learner_id", "topic_id"),
-        # Covers the planner's per-request read of a learner's statuses and levels (no table
-        # look-ups).
-        Index("ix_progress_learner_status", "learner_id", "topic_id", "status", "level"),
         CheckConstraint("mastery IS NULL OR mastery BETWEEN 0 AND 100", name="mastery_range"),
         CheckConstraint("hours_spent >= 0", name="hours_spent_non_negative"),
         CheckConstraint("version >= 1", name="version_positive"),
