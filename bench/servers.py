@@ -148,9 +148,11 @@ def serve_command(
     ready_path: str = "/",
     timeout: float = 60,
     log_file: Path | None = None,
+    new_session: bool = False,
 ) -> Iterator[Server]:
     """Run `command(port)` until the block ends, once `ready_path` answers 200; its output
-    goes to `log_file` when given.
+    goes to `log_file` when given. With `new_session`, the server leads a process group of its
+    own, which a signal can reach whole, workers included, as a terminal's Ctrl-C does.
 
     The port is picked free, but another process can take it before the server binds it: then
     the server exits (or the other process answers the readiness probe), and it is started
@@ -162,7 +164,13 @@ def serve_command(
         base_url = f"http://{HOST}:{port}"
         with contextlib.ExitStack() as files:
             output = files.enter_context(log_file.open("ab")) if log_file is not None else None
-            process = subprocess.Popen(command(port), env=command_env, stdout=output, stderr=output)
+            process = subprocess.Popen(
+                command(port),
+                env=command_env,
+                stdout=output,
+                stderr=output,
+                start_new_session=new_session,
+            )
         try:
             startup = wait_until_ready(base_url + ready_path, process, timeout=timeout)
         except RuntimeError:

@@ -100,11 +100,12 @@ def test_workers_whose_start_up_fails_exit_with_an_error():
     assert "Application startup failed" in started.stderr
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_ctrl_c_stops_the_server_as_interrupted_without_a_traceback(tmp_path, workers):
+@pytest.mark.parametrize(("workers", "whole_group"), [(1, False), (2, False), (1, True), (2, True)])
+def test_ctrl_c_stops_the_server_as_interrupted_without_a_traceback(tmp_path, workers, whole_group):
     # `make run`'s server (one process), and several workers under uvicorn's supervisor:
     # Ctrl-C shuts it down gracefully, and the command ends as a shell reports an interrupted
-    # one (130), not with a traceback on the terminal.
+    # one (130), not with a traceback on the terminal. A terminal's Ctrl-C signals the whole
+    # process group, the workers too; `kill -INT` the server alone.
     output = tmp_path / "served.log"
     env = {
         "SKILLPATH_DATABASE_URL": f"sqlite:///{tmp_path / 'served.db'}",
@@ -115,8 +116,12 @@ def test_ctrl_c_stops_the_server_as_interrupted_without_a_traceback(tmp_path, wo
         env=env,
         ready_path="/health/ready",
         log_file=output,
+        new_session=whole_group,
     ) as server:
-        server.process.send_signal(signal.SIGINT)
+        if whole_group:
+            os.killpg(server.process.pid, signal.SIGINT)
+        else:
+            server.process.send_signal(signal.SIGINT)
         server.process.wait(timeout=30)
     assert server.process.returncode == 128 + signal.SIGINT
     assert "Traceback" not in output.read_text()
