@@ -29,12 +29,13 @@ class Settings(BaseSettings):
         ge=1,
         le=500,
         description=(
-            "PostgreSQL connections each worker process may hold open for requests. Each "
-            "worker also opens a few of its own for start-up, the catalog's poll, health "
-            "checks, metrics and catalog edits: usually one or two, though that pool is not "
-            "bounded by this setting (up to 24 under a burst of them). So keep workers x "
-            "(this + 2) under the server's max_connections (100 by default: 3 workers at 24), "
-            "with room to spare."
+            "PostgreSQL connections each worker process may hold open for requests; the "
+            "requests beyond them wait their turn. Each worker also opens a few of its own for "
+            "start-up, the catalog's poll, health checks, metrics and catalog edits: usually "
+            "one or two, though that pool is not bounded by this setting (up to 24 under a "
+            "burst of them). So keep workers x (this + 2) under the server's max_connections "
+            "(100 by default), with room to spare. Raise it for a database far enough away "
+            "that a worker's requests spend most of their time waiting on it."
         ),
     )
     migrate_on_start: bool = True

@@ -34,10 +34,12 @@ T = TypeVar("T")
 POSTGRES_POOL_SIZE = 16
 POSTGRES_MAX_OVERFLOW = 8
 # The async connections' pool, per process, by default (SKILLPATH_DATABASE_POOL_SIZE). A request
-# holds a connection for one statement or one unit of work; with 32 clients over 2 workers, 16
-# requests are in flight per worker, more on the busier one, and requests beyond the pool's
-# size wait for a connection.
-POSTGRES_ASYNC_POOL_SIZE = 24
+# holds a connection for one statement or one unit of work, so a few connections keep a worker's
+# requests going; the rest wait their turn, first come first served. More connections only let
+# more PostgreSQL processes run at once, on cores they share with the workers when the database
+# is on the same machine: with 2 workers on 2 cores, write then read's p99 was about a sixth
+# lower with 4 per worker than with 8 or 24 (docs/performance.md, session 15).
+POSTGRES_ASYNC_POOL_SIZE = 4
 
 
 def json_text(value: Any) -> str:
