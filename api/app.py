@@ -85,6 +85,14 @@ TAGS = [
 # How often a SQLite file's write-ahead log is copied into the database, off the request path.
 CHECKPOINT_SECONDS = 1.0
 
+# The collector's thresholds in a serving process (Python's are 700, 10, 10). A young collection
+# runs after every 700 objects made and not freed: under load, over ten a second, each finding a
+# dozen requests in flight and moving what they hold into the older generations, which fill with
+# objects dead a moment later and are walked again. Every 50,000 instead: with 2 workers under
+# write then read on PostgreSQL for 15 s, a worker spent 16-23 ms in 43 collections, against
+# 220-250 ms in 280-310 with Python's thresholds (docs/performance.md, session 15).
+SERVING_GC_THRESHOLDS = (50_000, 20, 100)
+
 
 async def _every(interval: float, work: Callable[[], object], *, failure: str) -> None:
     """Run the blocking `work` on a worker thread every `interval` seconds until cancelled."""
@@ -133,6 +141,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             # (1,900 objects on bench-scale's catalog): collecting them first would cost a walk
             # of the whole heap, 0.3 s there.
             gc.freeze()
+            gc.set_threshold(*SERVING_GC_THRESHOLDS)
         # `skillpath serve` starts with the collector paused (api/served_app.py).
         gc.enable()
         tasks = []

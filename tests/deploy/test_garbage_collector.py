@@ -1,5 +1,6 @@
 """A serving process starts with the garbage collector paused (api/served_app.py) and serves
-with it on; a catalog rebuild pauses it too, and leaves it as it found it."""
+with it on, collecting young objects less often; a catalog rebuild pauses it too, and leaves
+it as it found it."""
 
 import gc
 import json
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from api.app import SERVING_GC_THRESHOLDS
 from api.catalog import store as store_module
 from api.catalog.snapshot import CatalogSnapshot, build_snapshot
 from api.catalog.store import CatalogStore
@@ -31,6 +33,7 @@ async def started():
             "paused_while_starting": paused_while_starting,
             "on_once_started": gc.isenabled(),
             "frozen": gc.get_freeze_count(),
+            "thresholds": gc.get_threshold(),
         }
 
 print(json.dumps(asyncio.run(started())))
@@ -55,6 +58,8 @@ def test_a_served_app_starts_with_the_collector_paused_and_serves_with_it_on(tmp
     assert state["on_once_started"] is True
     # What start-up made (the modules, the catalog's snapshot) is out of the collector's sight.
     assert state["frozen"] > 10_000
+    # And it collects young objects far less often than Python's default (every 700).
+    assert state["thresholds"] == list(SERVING_GC_THRESHOLDS)
 
 
 def test_a_catalog_rebuild_runs_with_the_collector_paused_and_leaves_it_as_it_found_it(
