@@ -37,7 +37,7 @@ POSTGRES_MAX_OVERFLOW = 8
 # holds a connection for one statement or one unit of work, so a few connections keep a worker's
 # requests going; the rest wait their turn, first come first served. More connections only let
 # more PostgreSQL processes run at once, on cores they share with the workers when the database
-# is on the same machine: with 2 workers on 2 cores, write then read's p99 was about a sixth
+# is on the same machine: with 2 workers on 2 cores, write then read's p99 was about a tenth
 # lower with 4 per worker than with 8 or 24 (docs/performance.md, session 15).
 POSTGRES_ASYNC_POOL_SIZE = 4
 
