@@ -49,13 +49,17 @@ class AnswerCache:
     def json(self, key: Hashable, build: Callable[[], Any]) -> bytes:
         """The JSON of `build()`, rendered once for `key`. `build` may raise (a 404, a 422):
         nothing is kept then."""
+        return self.rendered(key, lambda: orjson.dumps(build()))
+
+    def rendered(self, key: Hashable, render: Callable[[], bytes]) -> bytes:
+        """`render()`, made once for `key` (as `json`, for an answer rendered otherwise)."""
         found = self.get(key)
         if found is not None:
             mark_kept_body()
             return found
-        rendered = orjson.dumps(build())
-        self.keep(key, rendered)
-        return rendered
+        made = render()
+        self.keep(key, made)
+        return made
 
     def keep(self, key: Hashable, rendered: bytes) -> None:
         """Keep `rendered` for `key`, unless it is too large a share of the budget."""

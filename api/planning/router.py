@@ -22,7 +22,6 @@ from api.planning.schemas import (
 from api.responses import JSONBytes
 from api.reviews.deps import AsOfQuery, as_of_moment, review_retention
 from planner import LearnerState
-from planner.memory import NO_MEMORY
 
 router = APIRouter(tags=["planning"])
 
@@ -111,14 +110,13 @@ async def create_plan(body: PlanRequest, snapshot: SnapshotDep) -> JSONBytes:
     planner_goal = service.resolve_goal(snapshot, goal=body.goal, targets=body.targets)
     service.require_topics(snapshot, [*body.known, *body.in_progress, *body.levels])
     state = LearnerState(known=body.known, in_progress=body.in_progress, levels=body.levels)
-    recommendations = service.recommendations_body(
-        snapshot, planner_goal, state, NO_MEMORY, limit=body.limit
+    return JSONBytes(
+        service.plan_body(
+            snapshot,
+            planner_goal,
+            state,
+            limit=body.limit,
+            hours_per_week=body.hours_per_week,
+            budget_hours=body.budget_hours,
+        )
     )
-    roadmap = service.roadmap_body(
-        snapshot,
-        planner_goal,
-        state,
-        hours_per_week=body.hours_per_week,
-        budget_hours=body.budget_hours,
-    )
-    return JSONBytes(service.plan_body(recommendations, roadmap))

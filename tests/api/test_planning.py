@@ -4,13 +4,17 @@ import json
 import math
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from api.planning import service
 from api.progress.schemas import ProgressWrite
 from api.progress.service import save_progress
 from models.database import Database
+from planner import LearnerState
+from planner.memory import NO_MEMORY
 from tests.api.builders import Account, new_learner, record_progress
 from tests.api.test_catalog_reads import assert_problem
 
@@ -268,3 +272,26 @@ def test_progress_written_by_another_process_reaches_the_advice(
         )
     after = recommendations(client, learner, goal="job-interview")["items"]
     assert first not in {item["topic"]["slug"] for item in after}
+
+
+def test_a_plan_is_kept_whole_and_apart_from_every_other(client: TestClient):
+    snapshot = client.app.state.catalog.snapshot  # type: ignore[attr-defined]
+    goal = service.resolve_goal(snapshot, goal="job-interview", targets=None)
+    state = LearnerState(known={"python"}, in_progress={"calculus"})
+    asked: dict[str, Any] = {"limit": 5, "hours_per_week": 6.0, "budget_hours": None}
+    first = service.plan_body(snapshot, goal, state, **asked)
+    assert json.loads(first) == {
+        "recommendations": json.loads(
+            service.recommendations_body(snapshot, goal, state, NO_MEMORY, limit=5)
+        ),
+        "roadmap": json.loads(
+            service.roadmap_body(snapshot, goal, state, hours_per_week=6.0, budget_hours=None)
+        ),
+    }
+    # The same plan again is the body kept, not joined anew: a roadmap over a large catalog is
+    # megabytes to copy.
+    assert service.plan_body(snapshot, goal, state, **asked) is first
+    for change in ({"limit": 4}, {"hours_per_week": 7.0}, {"budget_hours": 10.0}):
+        assert service.plan_body(snapshot, goal, state, **{**asked, **change}) != first
+    other_state = LearnerState(known={"python", "calculus"})
+    assert service.plan_body(snapshot, goal, other_state, **asked) != first
