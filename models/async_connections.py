@@ -38,11 +38,12 @@ class _LatestFirstPool(AsyncConnectionPool[Connection]):
     longest.
 
     psycopg's pool takes turns over all its connections (first in, first out): once a burst has
-    opened 24, every statement runs on a different one, each with its own PostgreSQL process,
-    caches and prepared statements to build. Measured with PUTs after a burst of reads (2
-    workers): first-in-first-out, 404-475 PUTs a second and 1.2-1.5 ms of PostgreSQL's CPU per
-    PUT; last-in-first-out, 604-655 and 1.0 ms. The spare connections are left idle: a pool
-    not `fill`ed shrinks by closing them (the one idle longest first, as before).
+    opened them all, every statement runs on a different one, each with its own PostgreSQL
+    process, caches and prepared statements to build. Measured with PUTs after a burst of reads
+    (2 workers, 24 connections each, the default then): first-in-first-out, 404-475 PUTs a
+    second and 1.2-1.5 ms of PostgreSQL's CPU per PUT; last-in-first-out, 604-655 and 1.0 ms.
+    The spare connections are left idle: a pool not `fill`ed shrinks by closing them (the one
+    idle longest first, as before).
 
     This reaches into the pool's internals (`_get_ready_connection` takes the left end of its
     deque `_pool`; returned connections join the right end): a test checks the order
