@@ -8,7 +8,7 @@ from limits import parse_many
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from models.database import POSTGRES_ASYNC_POOL_SIZE
+from models.database import POSTGRES_ASYNC_POOL_SIZE, POSTGRES_MAX_OVERFLOW, POSTGRES_POOL_SIZE
 
 DEFAULT_DATABASE_URL = "sqlite:///./data/skillpath.db"
 # Only good enough for a laptop: the service refuses to start with it outside development.
@@ -32,9 +32,10 @@ class Settings(BaseSettings):
             "PostgreSQL connections each worker process may hold open for requests; the "
             "requests beyond them wait their turn. Each worker also opens a few of its own for "
             "start-up, the catalog's poll, health checks, metrics and catalog edits: usually "
-            "one or two, though that pool is not bounded by this setting (up to 24 under a "
-            "burst of them). So keep workers x (this + 2) under the server's max_connections "
-            "(100 by default), with room to spare. Raise it for a database far enough away "
+            "one or two, though that pool is not bounded by this setting (up to "
+            f"{POSTGRES_POOL_SIZE + POSTGRES_MAX_OVERFLOW} under a burst of them). So keep "
+            "workers x (this + 2) under the server's max_connections (100 by default), with "
+            "room to spare. Raise it for a database far enough away "
             "that a worker's requests spend most of their time waiting on it."
         ),
     )
