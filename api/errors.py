@@ -2,9 +2,12 @@
 
 import logging
 import re
+import sqlite3
 from http import HTTPStatus
 from typing import Any, ClassVar
 
+import psycopg
+import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -180,11 +183,78 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, 500, "An unexpected error occurred.")
 
 
+# The errors of a database that cannot answer now: a lost or refused connection, no free
+# connection in time (psycopg_pool.PoolTimeout is a psycopg.OperationalError), a lock not
+# given in time, a deadlock or serialization failure, a full disk. SQLAlchemy wraps the
+# driver's errors in its own when it runs the statement.
+DATABASE_ERRORS: tuple[type[Exception], ...] = (
+    psycopg.OperationalError,
+    sqlite3.OperationalError,
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.TimeoutError,  # no connection free in a synchronous engine's pool in time
+)
+# SQLite's primary result codes of that kind; its other OperationalErrors (a syntax error, a
+# missing table) are the service's own faults, and stay 500s.
+_SQLITE_UNAVAILABLE = frozenset(
+    {
+        sqlite3.SQLITE_BUSY,
+        sqlite3.SQLITE_LOCKED,
+        sqlite3.SQLITE_IOERR,
+        sqlite3.SQLITE_FULL,
+        sqlite3.SQLITE_CANTOPEN,
+    }
+)
+DATABASE_RETRY_AFTER_SECONDS = 2
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether `exc` says the database cannot answer now (one of DATABASE_ERRORS that a retry
+    may get past), rather than that the service asked it something wrong."""
+    if isinstance(exc, sqlalchemy.exc.TimeoutError):
+        return True
+    cause: BaseException | None = exc
+    if isinstance(exc, sqlalchemy.exc.DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        cause = exc.orig
+    if isinstance(cause, psycopg.OperationalError):
+        return True
+    if isinstance(cause, sqlite3.OperationalError):
+        return cause.sqlite_errorcode & 0xFF in _SQLITE_UNAVAILABLE
+    return False
+
+
+def database_unavailable_response(request: Request, exc: BaseException) -> JSONResponse:
+    """503 with Retry-After for a request the database could not serve (`database_unavailable`):
+    the same request may succeed in a moment. (A write whose connection was lost after it was
+    sent may have been made: a PUT can be sent again as it is, a POST's outcome is read back
+    first.) The log names the error's type only: SQLAlchemy's message quotes the
+    statement's parameters."""
+    logger.warning(
+        "database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__
+    )
+    return problem_response(
+        request,
+        503,
+        "The database is not answering right now; try again shortly.",
+        code="database-unavailable",
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+    )
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    if database_unavailable(exc):
+        return database_unavailable_response(request, exc)
+    return await _unexpected_error(request, exc)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Render every error the app can raise as problem+json."""
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    for database_error in DATABASE_ERRORS:
+        app.add_exception_handler(database_error, _database_error)
     app.add_exception_handler(Exception, _unexpected_error)
 
 

@@ -29,6 +29,10 @@ from psycopg_pool import AsyncConnectionPool
 PING_AFTER_IDLE_SECONDS = 5.0
 # How long `fill` waits for the database to give the pool all its connections.
 FILL_TIMEOUT_SECONDS = 30.0
+# How long a request waits for a connection before psycopg_pool.PoolTimeout (answered 503,
+# api/errors.py): under load a connection is free within milliseconds, so a longer wait means
+# the database is gone or full, and a client is better told so than kept for psycopg's 30 s.
+CHECKOUT_TIMEOUT_SECONDS = 10.0
 
 Connection = psycopg.AsyncConnection[Any]
 
@@ -88,6 +92,7 @@ class AsyncConnections:
                 kwargs=self._params,
                 min_size=0,
                 max_size=self._size,
+                timeout=CHECKOUT_TIMEOUT_SECONDS,
                 open=False,
                 close_returns=True,
                 # No `reset`: with one, the pool puts a connection back in a task of its own,

@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.catalog.http import kept_catalog_response
 from api.deps import UnitsOfWork
+from api.errors import DATABASE_ERRORS, database_unavailable
 from api.observability.routes import KEPT_ANSWER_ROUTE
 from api.planning.kept_answers import LEARNER_READS, kept_learner_answer
 from api.responses import JSONBytes
@@ -31,7 +32,14 @@ class KeptAnswersMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET":
-            kept = await self._kept(scope)
+            try:
+                kept = await self._kept(scope)
+            except DATABASE_ERRORS as exc:
+                if not database_unavailable(exc):
+                    raise
+                # The endpoint checks the token again, and answers 503 if the database still
+                # cannot (api/errors.py), under its route's label in the metrics and the log.
+                kept = None
             if kept is not None:
                 response, route = kept
                 scope[KEPT_ANSWER_ROUTE] = route
