@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -108,10 +109,15 @@ def serving_command(
     return command + (["--factory"] if factory else [])
 
 
-def skillpath_serve_command(port: int, *, workers: int) -> list[str]:
-    """What `make run` runs (`skillpath serve`), on `port`, with `workers` processes."""
-    command = [sys.executable, "-m", "api.cli", "serve", "--host", HOST, "--port", str(port)]
-    return [*command, "--workers", str(workers)]
+def skillpath_serve_command(port: int, *, workers: int, console_script: bool = False) -> list[str]:
+    """What `make run` runs (`skillpath serve`), on `port`, with `workers` processes: through
+    the installed `skillpath` script with `console_script`, else as `python -m api.cli`."""
+    program = (
+        [str(Path(sys.executable).with_name("skillpath"))]
+        if console_script
+        else [sys.executable, "-m", "api.cli"]
+    )
+    return [*program, "serve", "--host", HOST, "--port", str(port), "--workers", str(workers)]
 
 
 @contextmanager
@@ -247,14 +253,12 @@ def serve_skillpath_command(
 ) -> Iterator[Server]:
     """`skillpath serve --workers N`, the README's command, over `database_url`; ready once
     `/health/ready` answers. `extra_env` adds or overrides settings."""
-    skillpath = str(Path(sys.executable).with_name("skillpath"))
-
-    def command(port: int) -> list[str]:
-        return [skillpath, "serve", "--host", HOST, "--port", str(port), "--workers", str(workers)]
-
     env = {"SKILLPATH_DATABASE_URL": database_url, "SKILLPATH_LOG_LEVEL": "warning"}
     with serve_command(
-        command, env={**env, **(extra_env or {})}, ready_path="/health/ready", timeout=timeout
+        partial(skillpath_serve_command, workers=workers, console_script=True),
+        env={**env, **(extra_env or {})},
+        ready_path="/health/ready",
+        timeout=timeout,
     ) as server:
         yield server
 
