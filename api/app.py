@@ -4,8 +4,9 @@ import asyncio
 import contextlib
 import gc
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
@@ -94,15 +95,24 @@ CHECKPOINT_SECONDS = 1.0
 SERVING_GC_THRESHOLDS = (50_000, 20, 100)
 
 
-async def _every(interval: float, work: Callable[[], object], *, failure: str) -> None:
-    """Run the blocking `work` on a worker thread every `interval` seconds until cancelled."""
+async def _every(interval: float, work: Callable[[], Awaitable[object]], *, failure: str) -> None:
+    """Await `work()` every `interval` seconds until cancelled."""
     while True:
         await asyncio.sleep(interval)
         try:
-            await run_in_threadpool(work)
+            await work()
         except Exception:
             # A database hiccup must not stop the loop; the next round tries again.
             logger.warning(failure, exc_info=True)
+
+
+async def _checkpoint(database: Database) -> None:
+    """Copy a SQLite file's write-ahead log into the database: most of it on a worker thread,
+    then the frames written meanwhile here on the event loop, whose connection makes the
+    requests' writes, so that none comes between and the next one starts the log over
+    (`Database.finish_checkpoint`)."""
+    await run_in_threadpool(database.checkpoint)
+    database.finish_checkpoint()
 
 
 def operation_id(route: APIRoute) -> str:
@@ -147,13 +157,13 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         tasks = []
         if settings.catalog_poll_seconds > 0:
             # Notice catalog writes made by other processes sharing the database.
-            refresh = app.state.catalog.refresh_if_stale
+            refresh = partial(run_in_threadpool, app.state.catalog.refresh_if_stale)
             tasks.append(
                 _every(settings.catalog_poll_seconds, refresh, failure="catalog refresh failed")
             )
         if app.state.database.wal_checkpoints:
             # No write request pays for a checkpoint (see Database).
-            checkpoint = app.state.database.checkpoint
+            checkpoint = partial(_checkpoint, app.state.database)
             tasks.append(_every(CHECKPOINT_SECONDS, checkpoint, failure="WAL checkpoint failed"))
         running = [asyncio.create_task(task) for task in tasks]
         # On a SQLite file, requests' work runs inline on this loop: on a connection it holds

@@ -78,7 +78,38 @@ def test_sqlite_writes_leave_the_log_to_the_background_checkpoint(tmp_path: Path
         connection.execute(update(Learner).values(progress_version=0))
     assert _wal_frames(database)[0] < 10
     assert database.read_rows(VERSION_OF, {"learner_id": learner_id}) == [(0,)]
-    database.dispose()
+
+
+def test_a_log_left_partly_copied_starts_over_once_the_writer_finishes_the_checkpoint(
+    tmp_path: Path,
+):
+    # As served: this thread (the event loop's) holds the connection the writes are made on,
+    # and the checkpoint runs on another thread. Served, the frames it leaves are those written
+    # while it runs; here a reader's snapshot keeps it from copying the newest ones.
+    path = tmp_path / "steady.db"
+    database = Database.from_url(f"sqlite:///{path}")
+    upgrade_to_head(database.write_engine)
+    learner_id = add_learner(database.write_engine)
+    database.hold_connection()
+    reader = sqlite3.connect(path, isolation_level=None)
+    try:
+        for _ in range(300):
+            _bump(database, learner_id)
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM learners").fetchall()
+        _bump(database, learner_id)  # after the reader's snapshot: not copied below
+        start_and_join([threading.Thread(target=database.checkpoint)], timeout=30)
+        reader.execute("COMMIT")
+        _bump(database, learner_id)  # appended: the log was not all copied
+
+        database.finish_checkpoint()  # the rest, on the writer's own connection
+        assert _bump(database, learner_id) == 303
+        # (`_wal_frames` checkpoints too: only at the end.)
+        assert _wal_frames(database)[0] < 10
+    finally:
+        reader.close()
+        database.release_connection()
+        database.dispose()
 
 
 def _open_together(url: str) -> list[str]:
