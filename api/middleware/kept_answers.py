@@ -12,13 +12,14 @@ the learner's progress version, so nothing kept outlives what it was rendered fr
 from collections.abc import Callable
 
 from starlette.datastructures import State
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.catalog.http import kept_catalog_response
 from api.deps import UnitsOfWork
-from api.errors import DATABASE_ERRORS, database_unavailable
-from api.observability.routes import KEPT_ANSWER_ROUTE
+from api.errors import DATABASE_ERRORS, database_unavailable, database_unavailable_response
+from api.observability.routes import KEPT_ANSWER, ROUTE_BEFORE_ROUTING
 from api.planning.kept_answers import LEARNER_READS, kept_learner_answer
 from api.responses import JSONBytes
 
@@ -37,12 +38,15 @@ class KeptAnswersMiddleware:
             except DATABASE_ERRORS as exc:
                 if not database_unavailable(exc):
                     raise
-                # The endpoint checks the token again, and answers 503 if the database still
-                # cannot (api/errors.py), under its route's label in the metrics and the log.
-                kept = None
+                # The token's check could not be made: the endpoint could not make it either.
+                # (Only the /me plan reads check before routing; their paths are their routes.)
+                scope[ROUTE_BEFORE_ROUTING] = scope["path"]
+                await database_unavailable_response(Request(scope), exc)(scope, receive, send)
+                return
             if kept is not None:
                 response, route = kept
-                scope[KEPT_ANSWER_ROUTE] = route
+                scope[ROUTE_BEFORE_ROUTING] = route
+                scope[KEPT_ANSWER] = True
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)

@@ -9,7 +9,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.observability.kept import start_request
 from api.observability.metrics import Metrics
-from api.observability.routes import KEPT_ANSWER_ROUTE, route_template
+from api.observability.routes import KEPT_ANSWER, route_template
 
 REQUEST_ID_HEADER = b"x-request-id"
 # A client's id is kept only when it is short and plain, so it cannot forge log lines.
@@ -51,7 +51,7 @@ class ObservabilityMiddleware:
             seconds = time.perf_counter() - started
             route = route_template(scope)
             method: str = scope["method"]
-            kept = "request" if KEPT_ANSWER_ROUTE in scope else ("body" if marks else None)
+            kept = "request" if KEPT_ANSWER in scope else ("body" if marks else None)
             self.metrics.observe(
                 method=method, route=route, status=status, seconds=seconds, kept=kept
             )

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import make_url, text
 
 from api.app import create_app
@@ -121,6 +122,22 @@ def assert_unavailable(response: Any) -> None:
     assert problem["status"] == 503
 
 
+def unavailable_by_route(client: TestClient) -> dict[str, float]:
+    """How many 503 answers /metrics counts, by route. (Its counts of learners are read on a
+    synchronous pool's connection, which the server may have ended: that read answers 503
+    once, and the pool opens new connections for the next.)"""
+    metrics = client.get("/metrics")
+    if metrics.status_code == 503:
+        metrics = client.get("/metrics")
+    assert metrics.status_code == 200, metrics.text
+    return {
+        sample.labels["route"]: sample.value
+        for family in text_string_to_metric_families(metrics.text)
+        for sample in family.samples
+        if sample.name == "skillpath_http_requests_total" and sample.labels["status"] == "503"
+    }
+
+
 def test_an_unavailable_database_gets_503_and_the_service_recovers_by_itself(
     served: tuple[str, str, TestClient],
 ):
@@ -148,6 +165,11 @@ def test_an_unavailable_database_gets_503_and_the_service_recovers_by_itself(
     history = client.get(f"/api/v1/me/progress/{TOPIC}/history", headers=headers).json()
     assert [event["new"]["status"] for event in history["items"]] == ["in_progress", "completed"]
     assert again.json()["version"] == 2
+    # Counted under their routes (the GET's 503 came from the token's check before routing).
+    refused = {"/api/v1/me/progress/{topic_slug}"}
+    if backend == "postgresql":
+        refused.add("/api/v1/me/recommendations")
+    assert refused <= set(unavailable_by_route(client))
 
 
 def sqlite_error(statement: str, *, locked_by: sqlite3.Connection | None = None) -> Exception:
