@@ -27,7 +27,7 @@ from models import async_connections
 from models import database as database_module
 from models.database import create_db_engine
 from tests.conftest import make_settings
-from tests.databases import BACKENDS, fresh_database_url
+from tests.databases import BACKENDS, fresh_database_url, require_postgres_url
 
 PASSWORD = "unavailable database passphrase"
 TOPIC = "linear-regression"
@@ -54,10 +54,8 @@ def postgres_refusing(url: str) -> Iterator[None]:
     """The server ends every session of the database at `url` and refuses new ones for the
     block (the sessions of a database being restarted, or one at its connection limit)."""
     name = make_url(url).database
-    admin = create_db_engine(
-        make_url(url).set(database="postgres").render_as_string(hide_password=False),
-        isolation_level="AUTOCOMMIT",
-    )
+    # From the suite's own database (the one fresh_database_url made this one from).
+    admin = create_db_engine(require_postgres_url(), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
             connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
