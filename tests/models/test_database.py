@@ -78,6 +78,7 @@ def test_sqlite_writes_leave_the_log_to_the_background_checkpoint(tmp_path: Path
         connection.execute(update(Learner).values(progress_version=0))
     assert _wal_frames(database)[0] < 10
     assert database.read_rows(VERSION_OF, {"learner_id": learner_id}) == [(0,)]
+    database.dispose()
 
 
 def test_a_log_left_partly_copied_starts_over_once_the_writer_finishes_the_checkpoint(
