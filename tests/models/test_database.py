@@ -5,6 +5,7 @@ thread holds."""
 import asyncio
 import sqlite3
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +108,22 @@ def test_a_log_left_partly_copied_starts_over_once_the_writer_finishes_the_check
         assert _bump(database, learner_id) == 303
         # (`_wal_frames` checkpoints too: only at the end.)
         assert _wal_frames(database)[0] < 10
+
+        # While another process writes, the event loop's finish does not wait for its lock
+        # (which it would for the busy timeout, 5 s): the next round finishes instead.
+        other_writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        try:
+            other_writer.execute("BEGIN IMMEDIATE")
+            started = time.monotonic()
+            database.finish_checkpoint()
+            assert time.monotonic() - started < database_module.SQLITE_BUSY_TIMEOUT_MS / 2000
+            # The connection's writes still wait for the lock, as before the finish.
+            release = threading.Timer(0.2, lambda: other_writer.execute("ROLLBACK"))
+            release.start()
+            assert _bump(database, learner_id) == 304
+            release.join()
+        finally:
+            other_writer.close()
     finally:
         reader.close()
         database.release_connection()
