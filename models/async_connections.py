@@ -29,9 +29,10 @@ from psycopg_pool import AsyncConnectionPool
 PING_AFTER_IDLE_SECONDS = 5.0
 # How long `fill` waits for the database to give the pool all its connections.
 FILL_TIMEOUT_SECONDS = 30.0
-# How long a request waits for a connection before psycopg_pool.PoolTimeout (answered 503,
+# How long a request waits for a pooled connection before the pool gives up (answered 503,
 # api/errors.py): under load a connection is free within milliseconds, so a longer wait means
-# the database is gone or full, and a client is better told so than kept for psycopg's 30 s.
+# the database is gone or full, and a client is better told so than kept for the pools' 30 s.
+# The synchronous engines' pools wait as long (models/database.py).
 CHECKOUT_TIMEOUT_SECONDS = 10.0
 
 Connection = psycopg.AsyncConnection[Any]

@@ -22,7 +22,11 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
-from models.async_connections import PING_AFTER_IDLE_SECONDS, AsyncConnections
+from models.async_connections import (
+    CHECKOUT_TIMEOUT_SECONDS,
+    PING_AFTER_IDLE_SECONDS,
+    AsyncConnections,
+)
 from models.prepared import Prepared
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -59,6 +63,7 @@ def create_db_engine(
         if "poolclass" not in options:
             options.setdefault("pool_size", POSTGRES_POOL_SIZE)
             options.setdefault("max_overflow", POSTGRES_MAX_OVERFLOW)
+            options.setdefault("pool_timeout", CHECKOUT_TIMEOUT_SECONDS)
         engine = create_engine(url, **options)
         _ping_when_idle(engine)
         _, params = engine.dialect.create_connect_args(engine.url)
@@ -240,14 +245,20 @@ class Database:
         if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
             return cls(create_db_engine(url), async_pool_size=async_pool_size)
         return cls(
-            create_db_engine(url, begin="DEFERRED", pool_size=8, max_overflow=32),
+            create_db_engine(
+                url,
+                begin="DEFERRED",
+                pool_size=8,
+                max_overflow=32,
+                pool_timeout=CHECKOUT_TIMEOUT_SECONDS,
+            ),
             write_engine=create_db_engine(
                 url,
                 begin="IMMEDIATE",
                 autocheckpoint=False,
                 pool_size=1,
                 max_overflow=0,
-                pool_timeout=30,
+                pool_timeout=CHECKOUT_TIMEOUT_SECONDS,
             ),
             wal_checkpoints=True,
             holds_connection=True,

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy.exc
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import make_url, text
@@ -195,3 +196,18 @@ def test_only_a_database_that_cannot_answer_now_is_unavailable(tmp_path: Path):
     # The service's own mistakes stay 500s: SQLite raises OperationalError for them too.
     assert not database_unavailable(sqlite_error("SELEC 1"))
     assert not database_unavailable(sqlite_error("SELECT * FROM missing"))
+
+
+def test_a_checkout_that_finds_no_free_connection_gives_up_as_unavailable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    # The synchronous pools wait as long as the event loop's (CHECKOUT_TIMEOUT_SECONDS): here
+    # the SQLite file's one writing connection, taken by another thread's work.
+    monkeypatch.setattr(database_module, "CHECKOUT_TIMEOUT_SECONDS", WAIT_SECONDS)
+    database = database_module.Database.from_url(f"sqlite:///{tmp_path / 'busy.db'}")
+    try:
+        with database.write_engine.connect(), pytest.raises(sqlalchemy.exc.TimeoutError) as gave_up:
+            database.write_engine.connect()
+        assert database_unavailable(gave_up.value)
+    finally:
+        database.dispose()
