@@ -183,14 +183,15 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, 500, "An unexpected error occurred.")
 
 
-# The errors of a database that cannot answer now: a lost or refused connection, no free
-# connection in time (psycopg_pool.PoolTimeout is a psycopg.OperationalError), a lock not
-# given in time, a deadlock or serialization failure, a full disk. SQLAlchemy wraps the
-# driver's errors in its own when it runs the statement.
+# Errors that may say the database cannot answer now (`database_unavailable` tells which): a
+# lost or refused connection, no free connection in time (psycopg_pool.PoolTimeout is a
+# psycopg.OperationalError), a lock not given in time, a deadlock or serialization failure, a
+# full disk. SQLAlchemy wraps the driver's errors in its own when it runs the statement, and
+# says when one means the connection is gone (`connection_invalidated`).
 DATABASE_ERRORS: tuple[type[Exception], ...] = (
     psycopg.OperationalError,
     sqlite3.OperationalError,
-    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.DBAPIError,
     sqlalchemy.exc.TimeoutError,  # no connection free in a synchronous engine's pool in time
 )
 # SQLite's primary result codes of that kind; its other OperationalErrors (a syntax error, a
@@ -243,9 +244,11 @@ def database_unavailable_response(request: Request, exc: BaseException) -> JSONR
 
 
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
-    if database_unavailable(exc):
-        return database_unavailable_response(request, exc)
-    return await _unexpected_error(request, exc)
+    if not database_unavailable(exc):
+        # The service's own fault (an integrity error it did not expect, a bad statement):
+        # on to `_unexpected_error`, as every other error.
+        raise exc
+    return database_unavailable_response(request, exc)
 
 
 def install_error_handlers(app: FastAPI) -> None:
