@@ -212,7 +212,7 @@ def serve_as_users_run(
     benchmark registers and logs in many learners from one address."""
     env = {"SKILLPATH_DATABASE_URL": database_url, **NO_RATE_LIMITS, **(extra_env or {})}
     with serve_command(
-        lambda port: skillpath_serve_command(port, workers=workers),
+        partial(skillpath_serve_command, workers=workers),
         env=env,
         ready_path="/health/ready",
         timeout=timeout,
